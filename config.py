@@ -1,0 +1,55 @@
+"""Aval's configuration, read from the environment (spec §10)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+SUPPORTED_LOCALES = ("pt_BR", "en")
+
+
+@dataclass(frozen=True)
+class Config:
+    port: int
+    host: str
+    data_dir: Path
+    database_url: str
+    base_url: str
+    locale: str
+    demo: bool
+    admin_email: str | None
+    admin_password: str | None
+    redis_url: str | None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
+        env = os.environ if environ is None else environ
+        port = int(env.get("AVAL_PORT") or 8080)
+        data_dir = Path(env.get("AVAL_DATA_DIR") or "./data").resolve()
+        locale = env.get("AVAL_LOCALE") or "pt_BR"
+        if locale not in SUPPORTED_LOCALES:
+            raise ValueError(f"AVAL_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}, not {locale!r}")
+        return cls(
+            port=port,
+            host=env.get("AVAL_HOST") or "127.0.0.1",
+            data_dir=data_dir,
+            database_url=env.get("AVAL_DATABASE_URL") or f"sqlite:///{data_dir / 'aval.sqlite3'}",
+            base_url=(env.get("AVAL_BASE_URL") or f"http://localhost:{port}").rstrip("/"),
+            locale=locale,
+            demo=(env.get("AVAL_DEMO") or "1") != "0",
+            admin_email=env.get("AVAL_ADMIN_EMAIL") or None,
+            admin_password=env.get("AVAL_ADMIN_PASSWORD") or None,
+            redis_url=env.get("NICEGUI_REDIS_URL") or None,
+        )
+
+    def secret(self, name: str) -> str:
+        """A random secret made once into the data dir and kept there (never in the code)."""
+        path = self.data_dir / f"{name}.secret"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()

@@ -1,0 +1,334 @@
+"""Use cases of the approval flow: eligibility, request, approve, reject, cancel, expire,
+and the manager's pending list (spec §3–§7)."""
+
+from __future__ import annotations
+
+from . import policy, routing
+from .access import Actor, require_agent, require_customer
+from .errors import AlreadyAwaiting, AlreadyDecided, Conflict, Forbidden, InvalidInput, NotFound
+from .events import (
+    ActionApproved,
+    ActionCancelled,
+    ActionExpired,
+    ActionRejected,
+    ActionRequested,
+    AgentNotificationCreated,
+    RequestEvent,
+)
+from .messages import N_
+from .model import ActionRequest, Customer, HistoryEntry, HistoryKind, Organization, RequestState, Ticket
+from .ports import UnitOfWork
+from .validation import NOTE_MAX, clean_text
+from .views import Eligibility, RequestRow, TicketDetail
+
+REASON_FEATURE_OFF = N_("Action approvals are turned off for this account.")
+REASON_NO_ORGANIZATION = N_("The ticket's customer belongs to no organization.")
+REASON_NO_MANAGER = N_("Neither the organization nor its parent organization has an active manager.")
+REASON_TICKET_FINISHED = N_("The ticket is closed, cancelled or in the trash.")
+REASON_ALREADY_AWAITING = N_("This ticket already has an action awaiting approval.")
+REQUEST_NOT_FOUND = N_("Action request not found.")
+TICKET_NOT_FOUND = N_("Ticket not found.")
+
+
+def ticket_organization(uow: UnitOfWork, ticket: Ticket) -> Organization | None:
+    customer = uow.customers.get(ticket.customer_id)
+    if customer is None or customer.organization_id is None:
+        return None
+    return uow.organizations.get(customer.organization_id)
+
+
+def managers_for(uow: UnitOfWork, ticket: Ticket) -> list[Customer]:
+    """Active managers of the ticket's organization and of its parent."""
+    scope = policy.organizations_in_scope(ticket_organization(uow, ticket))
+    return uow.customers.active_managers_of(scope) if scope else []
+
+
+def eligibility(uow: UnitOfWork, ticket: Ticket) -> Eligibility:
+    """Spec §3: the menu is absent unless all four conditions hold; disabled while one
+    request awaits."""
+    if not uow.settings.get().approvals_enabled:
+        return Eligibility(show=False, enabled=False, reason=REASON_FEATURE_OFF)
+    if ticket.in_trash or ticket.is_finished:
+        return Eligibility(show=False, enabled=False, reason=REASON_TICKET_FINISHED)
+    organization = ticket_organization(uow, ticket)
+    if organization is None:
+        return Eligibility(show=False, enabled=False, reason=REASON_NO_ORGANIZATION)
+    if uow.customers.count_active_managers_of(policy.organizations_in_scope(organization)) == 0:
+        return Eligibility(show=False, enabled=False, reason=REASON_NO_MANAGER)
+    assert ticket.id is not None
+    pending = uow.requests.pending_of_ticket(ticket.id)
+    if pending is not None:
+        return Eligibility(show=True, enabled=False, reason=REASON_ALREADY_AWAITING, pending_request_id=pending.id)
+    return Eligibility(show=True, enabled=True)
+
+
+def _event(cls: type[RequestEvent], uow: UnitOfWork, ticket: Ticket, request: ActionRequest) -> RequestEvent:
+    assert request.id is not None and ticket.id is not None
+    return cls(
+        request_id=request.id,
+        ticket_id=ticket.id,
+        ticket_number=ticket.number,
+        action_name=request.action_name,
+        audience=routing.audience(managers_for(uow, ticket), ticket, request),
+    )
+
+
+def request_action(uow: UnitOfWork, actor: Actor, ticket_number: int, action_id: int, note: str = "") -> int:
+    with uow:
+        agent = require_agent(uow, actor)
+        if not policy.may_request(agent):
+            raise Forbidden(N_("You may not request actions."))
+        ticket = uow.tickets.by_number(ticket_number)
+        if ticket is None or ticket.in_trash:
+            raise NotFound(TICKET_NOT_FOUND)
+        allowed = eligibility(uow, ticket)
+        if not allowed.show:
+            raise Forbidden(allowed.reason or REASON_FEATURE_OFF)
+        if not allowed.enabled:
+            raise AlreadyAwaiting(REASON_ALREADY_AWAITING)
+        action = uow.catalog.get(action_id)
+        if action is None or not action.active:
+            raise InvalidInput(N_("Choose an active action from the catalog."))
+        note = clean_text(note, label=N_("Note"), max_len=NOTE_MAX, multiline=True)
+        assert ticket.id is not None and agent.id is not None and action.id is not None
+        request = ActionRequest(
+            ticket_id=ticket.id,
+            action_id=action.id,
+            action_name=action.name,
+            action_description=action.description,
+            requested_by_agent_id=agent.id,
+            note=note,
+        )
+        uow.requests.add(request)
+        uow.flush()  # the partial unique index speaks here when another agent was faster
+        uow.history.add(
+            HistoryEntry(
+                ticket_id=ticket.id,
+                kind=HistoryKind.ACTION_REQUESTED,
+                actor_name=agent.name,
+                body=note,
+                request_id=request.id,
+                action_name=action.name,
+            )
+        )
+        routing.queue_request_created(uow, ticket, request, managers_for(uow, ticket), agent.name)
+        uow.record(_event(ActionRequested, uow, ticket, request))
+        uow.commit()
+        assert request.id is not None
+        return request.id
+
+
+def _load(uow: UnitOfWork, request_id: int) -> tuple[ActionRequest, Ticket, Organization | None]:
+    request = uow.requests.get(request_id)
+    ticket = uow.tickets.get(request.ticket_id) if request else None
+    if request is None or ticket is None:
+        raise NotFound(REQUEST_NOT_FOUND)
+    return request, ticket, ticket_organization(uow, ticket)
+
+
+def _when(row: RequestRow) -> str:
+    return row.decided_at.strftime("%Y-%m-%d %H:%M UTC") if row.decided_at else ""
+
+
+def already_decided_error(row: RequestRow) -> AlreadyDecided:
+    """The message the slower of two deciders reads: who got there first, and when."""
+    if row.state == RequestState.APPROVED:
+        return AlreadyDecided(
+            N_("This action was already approved by {name} at {when}."),
+            name=row.evaluated_by_name or "?",
+            when=_when(row),
+        )
+    if row.state == RequestState.REJECTED:
+        return AlreadyDecided(
+            N_("This action was already rejected by {name} at {when}."),
+            name=row.evaluated_by_name or "?",
+            when=_when(row),
+        )
+    if row.state == RequestState.CANCELLED:
+        return AlreadyDecided(
+            N_("This action was already cancelled by {name} at {when}."),
+            name=row.cancelled_by_name or "?",
+            when=_when(row),
+        )
+    return AlreadyDecided(
+        N_("This action expired at {when}: its ticket was closed or cancelled."), when=_when(row)
+    )
+
+
+def _commit_decision(uow: UnitOfWork, request_id: int) -> None:
+    """Commit, or explain who won when a concurrent decision got there first."""
+    try:
+        uow.commit()
+    except Conflict:
+        uow.rollback()
+        row = uow.requests.row(request_id)  # a fresh transaction sees the winner
+        if row is None or row.state == RequestState.AWAITING_APPROVAL:
+            raise AlreadyDecided(N_("This action is no longer awaiting approval.")) from None
+        raise already_decided_error(row) from None
+
+
+def _manager_request(
+    uow: UnitOfWork, actor: Actor, request_id: int
+) -> tuple[Customer, ActionRequest, Ticket]:
+    manager = require_customer(uow, actor)
+    request, ticket, organization = _load(uow, request_id)
+    customer = uow.customers.get(ticket.customer_id)
+    hidden = ticket.in_trash or customer is None or customer.in_trash
+    if hidden or not policy.may_see_request(manager, organization):
+        raise NotFound(REQUEST_NOT_FOUND)
+    return manager, request, ticket
+
+
+def _evaluate(uow: UnitOfWork, actor: Actor, request_id: int, *, approve: bool, reason: str = "") -> None:
+    with uow:
+        manager, request, ticket = _manager_request(uow, actor, request_id)
+        if not policy.may_evaluate(manager, ticket_organization(uow, ticket)):
+            raise Forbidden(N_("Only a manager of the organization may evaluate this action."))
+        if not request.is_pending:
+            row = uow.requests.row(request_id)
+            assert row is not None
+            raise already_decided_error(row)
+        assert manager.id is not None and ticket.id is not None
+        if approve:
+            request.approve(manager.id)
+            kind, event_cls = HistoryKind.ACTION_APPROVED, ActionApproved
+        else:
+            request.reject(manager.id, reason)
+            kind, event_cls = HistoryKind.ACTION_REJECTED, ActionRejected
+        uow.history.add(
+            HistoryEntry(
+                ticket_id=ticket.id,
+                kind=kind,
+                actor_name=manager.name,
+                body=request.reason,
+                request_id=request.id,
+                action_name=request.action_name,
+            )
+        )
+        _notify_agents(uow, ticket, request, manager.name, email=True)
+        uow.record(_event(event_cls, uow, ticket, request))
+        _commit_decision(uow, request_id)
+
+
+def _notify_agents(uow: UnitOfWork, ticket: Ticket, request: ActionRequest, actor_name: str, *, email: bool) -> None:
+    notifications = routing.notify_agents(uow, ticket, request, actor_name, email=email)
+    uow.flush()
+    for notification in notifications:
+        assert notification.id is not None
+        uow.record(
+            AgentNotificationCreated(
+                agent_id=notification.agent_id,
+                notification_id=notification.id,
+                ticket_number=notification.ticket_number,
+                request_id=notification.request_id,
+                kind=notification.kind.value,
+                action_name=notification.action_name,
+                actor_name=actor_name,
+            )
+        )
+
+
+def approve(uow: UnitOfWork, actor: Actor, request_id: int) -> None:
+    _evaluate(uow, actor, request_id, approve=True)
+
+
+def reject(uow: UnitOfWork, actor: Actor, request_id: int, reason: str = "") -> None:
+    reason = clean_text(reason, label=N_("Reason"), max_len=NOTE_MAX, multiline=True)
+    _evaluate(uow, actor, request_id, approve=False, reason=reason)
+
+
+def cancel(uow: UnitOfWork, actor: Actor, request_id: int) -> None:
+    with uow:
+        if actor.kind == "agent":
+            agent = require_agent(uow, actor)
+            request, ticket, _organization = _load(uow, request_id)
+            if not policy.may_cancel_as_agent(agent, ticket, request):
+                raise Forbidden(
+                    N_("Only the ticket's agent, the requesting agent or the account manager may cancel this action.")
+                )
+            actor_name, by_manager = agent.name, False
+            agent_id, customer_id = agent.id, None
+        else:
+            manager, request, ticket = _manager_request(uow, actor, request_id)
+            actor_name, by_manager = manager.name, True
+            agent_id, customer_id = None, manager.id
+        if ticket.in_trash:
+            raise Conflict(N_("The ticket is in the trash; restore it first."))
+        if not request.is_pending:
+            row = uow.requests.row(request_id)
+            assert row is not None
+            raise already_decided_error(row)
+        request.cancel(agent_id=agent_id, customer_id=customer_id)
+        assert ticket.id is not None
+        uow.history.add(
+            HistoryEntry(
+                ticket_id=ticket.id,
+                kind=HistoryKind.ACTION_CANCELLED,
+                actor_name=actor_name,
+                request_id=request.id,
+                action_name=request.action_name,
+            )
+        )
+        if by_manager:
+            _notify_agents(uow, ticket, request, actor_name, email=False)
+        uow.record(_event(ActionCancelled, uow, ticket, request))
+        _commit_decision(uow, request_id)
+
+
+def expire_pending(uow: UnitOfWork, ticket: Ticket, actor_name: str) -> None:
+    """Closing or cancelling a ticket expires its pending request in the same transaction."""
+    assert ticket.id is not None
+    request = uow.requests.pending_of_ticket(ticket.id)
+    if request is None:
+        return
+    request.expire()
+    uow.history.add(
+        HistoryEntry(
+            ticket_id=ticket.id,
+            kind=HistoryKind.ACTION_EXPIRED,
+            actor_name=actor_name,
+            request_id=request.id,
+            action_name=request.action_name,
+        )
+    )
+    uow.record(_event(ActionExpired, uow, ticket, request))
+
+
+def manager_organizations(uow: UnitOfWork, manager: Customer) -> list[int]:
+    if not manager.is_active_manager or manager.organization_id is None:
+        return []
+    return policy.managed_organizations(manager, uow.organizations.children_ids(manager.organization_id))
+
+
+def pending_approvals(uow: UnitOfWork, actor: Actor) -> list[RequestRow]:
+    """The 'Aprovar Ações (N)' list: oldest first; empty for anyone not a manager."""
+    with uow:
+        manager = require_customer(uow, actor)
+        scope = manager_organizations(uow, manager)
+        return uow.requests.pending_rows_for_organizations(scope) if scope else []
+
+
+def pending_count(uow: UnitOfWork, actor: Actor) -> int:
+    with uow:
+        manager = require_customer(uow, actor)
+        scope = manager_organizations(uow, manager)
+        return uow.requests.count_pending_for_organizations(scope) if scope else 0
+
+
+def request_for_manager(uow: UnitOfWork, actor: Actor, request_id: int) -> tuple[TicketDetail, RequestRow]:
+    """One request with all its ticket's data; not found for anyone who may not see it."""
+    with uow:
+        _manager, request, ticket = _manager_request(uow, actor, request_id)
+        assert ticket.id is not None and request.id is not None
+        detail = uow.tickets.detail(ticket.id)
+        row = uow.requests.row(request.id)
+        if detail is None or row is None:
+            raise NotFound(REQUEST_NOT_FOUND)
+        return detail, row
+
+
+def catalog_for_request(uow: UnitOfWork, actor: Actor) -> list[tuple[int, str, str]]:
+    """Active catalog actions an agent may pick: (id, name, description)."""
+    with uow:
+        require_agent(uow, actor)
+        return [(a.id or 0, a.name, a.description) for a in uow.catalog.list(active_only=True)]

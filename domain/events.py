@@ -1,0 +1,81 @@
+"""Domain events: facts a use case committed. After the commit they are pushed to the
+connected clients of the people in `audience`, so each page refreshes only when it is
+concerned (a manager's badge, the agents' ticket page and bell)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Audience:
+    manager_ids: frozenset[int] = frozenset()
+    agent_ids: frozenset[int] = frozenset()
+    customer_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    pass
+
+
+@dataclass(frozen=True)
+class RequestEvent(DomainEvent):
+    request_id: int
+    ticket_id: int
+    ticket_number: int
+    action_name: str
+    audience: Audience = field(default_factory=Audience)
+
+
+@dataclass(frozen=True)
+class ActionRequested(RequestEvent):
+    pass
+
+
+@dataclass(frozen=True)
+class ActionApproved(RequestEvent):
+    pass
+
+
+@dataclass(frozen=True)
+class ActionRejected(RequestEvent):
+    pass
+
+
+@dataclass(frozen=True)
+class ActionCancelled(RequestEvent):
+    pass
+
+
+@dataclass(frozen=True)
+class ActionExpired(RequestEvent):
+    pass
+
+
+@dataclass(frozen=True)
+class PendingVisibilityChanged(DomainEvent):
+    """A pending request appeared or vanished for managers without changing state
+    (its ticket went to the trash or came back, a manager was (de)activated)."""
+
+    audience: Audience = field(default_factory=Audience)
+
+
+@dataclass(frozen=True)
+class TicketChanged(DomainEvent):
+    """Anything on a ticket changed (reply, status, assignment): open views refresh."""
+
+    ticket_id: int
+    ticket_number: int
+    audience: Audience = field(default_factory=Audience)
+
+
+@dataclass(frozen=True)
+class AgentNotificationCreated(DomainEvent):
+    agent_id: int
+    notification_id: int
+    ticket_number: int
+    request_id: int
+    kind: str
+    action_name: str
+    actor_name: str

@@ -1,0 +1,279 @@
+"""Entities of the help desk and of the approval flow.
+
+Entities reference each other by id, not by object: the persistence layer maps them
+as they are, and a page never trips over a lazy load.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from . import clock
+from .errors import AlreadyDecided
+from .messages import N_
+
+
+class AgentRole(StrEnum):
+    AGENT = "agent"
+    ADMIN = "admin"
+
+
+class TicketStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+TICKET_STATUS_LABELS = {
+    TicketStatus.OPEN: N_("Open"),
+    TicketStatus.IN_PROGRESS: N_("In progress"),
+    TicketStatus.CLOSED: N_("Closed"),
+    TicketStatus.CANCELLED: N_("Cancelled"),
+}
+
+
+class RequestState(StrEnum):
+    AWAITING_APPROVAL = "awaiting_approval"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+REQUEST_STATE_LABELS = {
+    RequestState.AWAITING_APPROVAL: N_("Awaiting approval"),
+    RequestState.APPROVED: N_("Approved"),
+    RequestState.REJECTED: N_("Rejected"),
+    RequestState.CANCELLED: N_("Cancelled"),
+    RequestState.EXPIRED: N_("Expired"),
+}
+
+
+class HistoryKind(StrEnum):
+    CREATED = "created"
+    REPLY = "reply"
+    CUSTOMER_REPLY = "customer_reply"
+    ASSIGNED = "assigned"
+    STATUS = "status"
+    TRASHED = "trashed"
+    RESTORED = "restored"
+    ACTION_REQUESTED = "action_requested"
+    ACTION_APPROVED = "action_approved"
+    ACTION_REJECTED = "action_rejected"
+    ACTION_CANCELLED = "action_cancelled"
+    ACTION_EXPIRED = "action_expired"
+
+
+class NotificationKind(StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELLED_BY_MANAGER = "cancelled_by_manager"
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive key, so 'Reembolso' and 'reembólso' collide."""
+    decomposed = unicodedata.normalize("NFKD", text.strip())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+@dataclass(eq=False)
+class AccountSettings:
+    approvals_enabled: bool = False
+    last_ticket_number: int = 0
+    id: int = 1
+
+
+@dataclass(eq=False)
+class Agent:
+    name: str
+    email: str
+    password_hash: str
+    role: AgentRole = AgentRole.AGENT
+    active: bool = True
+    locale: str | None = None
+    id: int | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == AgentRole.ADMIN
+
+
+@dataclass(eq=False)
+class Organization:
+    name: str
+    parent_id: int | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class Customer:
+    name: str
+    email: str
+    password_hash: str
+    organization_id: int | None = None
+    is_manager: bool = False
+    active: bool = True
+    in_trash: bool = False
+    trashed_at: datetime | None = None
+    locale: str | None = None
+    id: int | None = None
+
+    @property
+    def is_active_manager(self) -> bool:
+        return self.is_manager and self.active and not self.in_trash
+
+
+@dataclass(eq=False)
+class Ticket:
+    number: int
+    subject: str
+    description: str
+    customer_id: int
+    assigned_agent_id: int | None = None
+    status: TicketStatus = TicketStatus.OPEN
+    in_trash: bool = False
+    trashed_at: datetime | None = None
+    # A ticket trashed along with its customer comes back when the customer is restored,
+    # while one trashed on its own stays where its own deletion put it.
+    trashed_with_customer: bool = False
+    created_at: datetime = field(default_factory=clock.now)
+    updated_at: datetime = field(default_factory=clock.now)
+    id: int | None = None
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (TicketStatus.CLOSED, TicketStatus.CANCELLED)
+
+
+@dataclass(eq=False)
+class HistoryEntry:
+    ticket_id: int
+    kind: HistoryKind
+    actor_name: str
+    body: str = ""
+    request_id: int | None = None
+    action_name: str | None = None
+    at: datetime = field(default_factory=clock.now)
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class CatalogAction:
+    name: str
+    description: str = ""
+    active: bool = True
+    name_key: str = ""
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        self.name_key = fold(self.name)
+
+
+@dataclass(eq=False)
+class ActionRequest:
+    ticket_id: int
+    action_id: int
+    action_name: str
+    action_description: str
+    requested_by_agent_id: int
+    note: str = ""
+    state: RequestState = RequestState.AWAITING_APPROVAL
+    requested_at: datetime = field(default_factory=clock.now)
+    decided_at: datetime | None = None
+    evaluated_by_customer_id: int | None = None
+    reason: str = ""
+    cancelled_by_agent_id: int | None = None
+    cancelled_by_customer_id: int | None = None
+    # Bumped on every change; the database only accepts an update of the version it read,
+    # so two evaluations racing each other can never both commit.
+    version: int = 1
+    id: int | None = None
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == RequestState.AWAITING_APPROVAL
+
+    def _decide(self, state: RequestState) -> None:
+        if not self.is_pending:
+            raise AlreadyDecided(N_("This action is no longer awaiting approval."))
+        self.state = state
+        self.decided_at = clock.now()
+
+    def approve(self, manager_id: int) -> None:
+        self._decide(RequestState.APPROVED)
+        self.evaluated_by_customer_id = manager_id
+
+    def reject(self, manager_id: int, reason: str) -> None:
+        self._decide(RequestState.REJECTED)
+        self.evaluated_by_customer_id = manager_id
+        self.reason = reason
+
+    def cancel(self, *, agent_id: int | None = None, customer_id: int | None = None) -> None:
+        self._decide(RequestState.CANCELLED)
+        self.cancelled_by_agent_id = agent_id
+        self.cancelled_by_customer_id = customer_id
+
+    def expire(self) -> None:
+        self._decide(RequestState.EXPIRED)
+
+
+@dataclass(eq=False)
+class AgentNotification:
+    agent_id: int
+    kind: NotificationKind
+    ticket_id: int
+    ticket_number: int
+    request_id: int
+    action_name: str
+    actor_name: str
+    reason: str = ""
+    created_at: datetime = field(default_factory=clock.now)
+    read_at: datetime | None = None
+    id: int | None = None
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    PUSH = "push"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+@dataclass(eq=False)
+class OutboxMessage:
+    """One message to one recipient on one channel, written in the transaction of the
+    change it reports. `dedup_key` is unique, so a replayed event never queues twice."""
+
+    dedup_key: str
+    channel: Channel
+    kind: str
+    recipient_kind: str
+    recipient_id: int
+    recipient_email: str
+    locale: str | None
+    payload: dict[str, object]
+    status: OutboxStatus = OutboxStatus.PENDING
+    attempts: int = 0
+    next_attempt_at: datetime = field(default_factory=clock.now)
+    last_error: str = ""
+    created_at: datetime = field(default_factory=clock.now)
+    sent_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class PushSubscription:
+    customer_id: int
+    endpoint: str
+    p256dh: str
+    auth: str
+    created_at: datetime = field(default_factory=clock.now)
+    id: int | None = None

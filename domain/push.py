@@ -1,0 +1,59 @@
+"""Web Push subscriptions of customers, and the outbox as admins see it."""
+
+from __future__ import annotations
+
+from . import clock
+from .access import Actor, require_admin, require_customer
+from .errors import InvalidInput, NotFound
+from .messages import N_
+from .model import OutboxMessage, OutboxStatus, PushSubscription
+from .ports import UnitOfWork
+
+
+def subscribe(uow: UnitOfWork, actor: Actor, endpoint: str, p256dh: str, auth: str) -> None:
+    with uow:
+        customer = require_customer(uow, actor)
+        if not endpoint.startswith(("https://", "http://")) or not p256dh or not auth or len(endpoint) > 2000:
+            raise InvalidInput(N_("The browser sent an invalid push subscription."))
+        assert customer.id is not None
+        existing = uow.push_subscriptions.by_endpoint(endpoint)
+        if existing is not None:
+            existing.customer_id, existing.p256dh, existing.auth = customer.id, p256dh, auth
+        else:
+            uow.push_subscriptions.add(
+                PushSubscription(customer_id=customer.id, endpoint=endpoint, p256dh=p256dh, auth=auth)
+            )
+        uow.commit()
+
+
+def unsubscribe(uow: UnitOfWork, actor: Actor, endpoint: str) -> None:
+    with uow:
+        customer = require_customer(uow, actor)
+        existing = uow.push_subscriptions.by_endpoint(endpoint)
+        if existing is not None and existing.customer_id == customer.id:
+            uow.push_subscriptions.delete(existing)
+            uow.commit()
+
+
+def has_subscription(uow: UnitOfWork, actor: Actor) -> bool:
+    with uow:
+        customer = require_customer(uow, actor)
+        assert customer.id is not None
+        return bool(uow.push_subscriptions.of_customer(customer.id))
+
+
+def outbox(uow: UnitOfWork, actor: Actor, status: str | None = None) -> list[OutboxMessage]:
+    with uow:
+        require_admin(uow, actor)
+        return uow.outbox.recent(status=status)
+
+
+def retry_message(uow: UnitOfWork, actor: Actor, message_id: int) -> None:
+    with uow:
+        require_admin(uow, actor)
+        message = uow.outbox.get(message_id)
+        if message is None:
+            raise NotFound(N_("Message not found."))
+        if message.status != OutboxStatus.SENT:
+            message.status, message.next_attempt_at = OutboxStatus.PENDING, clock.now()
+            uow.commit()

@@ -1,0 +1,76 @@
+"""Composition root of Aval: configuration, database, services, pages, worker, server.
+
+`python main.py` starts the app (see README for the configuration). The NiceGUI test
+plugin runs this file once per test, so everything is built inside `build()`."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from nicegui import app, ui
+
+from config import Config
+from domain import demo
+from domain.service import Services
+from persistence.database import make_engine, make_session_factory, ping
+from persistence.migrate import upgrade
+from persistence.passwords import Argon2Hasher
+from persistence.tables import start_mappers
+from persistence.uow import SqlUnitOfWork
+from ui.context import AppContext, install
+from ui.i18n import set_default_locale
+from ui.live import LiveEvents
+from ui.pages import register_pages
+
+log = logging.getLogger("aval")
+
+
+def build(config: Config) -> AppContext:
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(config.database_url)
+    upgrade(engine)
+    start_mappers()
+    live = LiveEvents()
+    session_factory = make_session_factory(engine)
+    services = Services(lambda: SqlUnitOfWork(session_factory, live.publish))
+    hasher = Argon2Hasher()
+    if services.run(demo.is_empty):
+        if config.demo:
+            services.run(demo.seed_demo, hasher)
+            log.info("seeded the demo account (password %s)", demo.DEMO_PASSWORD)
+        elif config.admin_email and config.admin_password:
+            services.run(demo.seed_admin, hasher, config.admin_email, config.admin_password)
+        else:
+            raise SystemExit("AVAL_DEMO=0 needs AVAL_ADMIN_EMAIL and AVAL_ADMIN_PASSWORD for the first admin.")
+    set_default_locale(config.locale)
+    context = AppContext(
+        config=config, services=services, hasher=hasher, dummy_hash=hasher.dummy_hash, live=live
+    )
+    install(context)
+    app.on_startup(live.bind_loop)
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:  # sync: FastAPI runs it in a worker thread
+        ping(engine)
+        return {"status": "ok", "database": engine.dialect.name}
+
+    register_pages(context)
+    return context
+
+
+if __name__ in {"__main__", "__mp_main__"}:
+    logging.basicConfig(level=logging.INFO)
+    config = Config.from_env()
+    build(config)
+    ui.run(
+        host=config.host,
+        port=config.port,
+        title="Aval",
+        storage_secret=config.secret("storage"),
+        reload=False,
+        show=False,
+        language="pt-BR" if config.locale == "pt_BR" else "en-US",
+        favicon="✅",
+        uvicorn_logging_level=os.environ.get("AVAL_LOG_LEVEL", "warning"),
+    )

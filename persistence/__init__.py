@@ -1,0 +1,2 @@
+"""Storage of Aval: SQLAlchemy mapping of the domain's entities, repositories, the unit
+of work, Alembic migrations and the notification outbox."""

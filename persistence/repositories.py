@@ -1,0 +1,427 @@
+"""Repositories over one SQLAlchemy session. List views are single queries with joins;
+nothing here loads a whole table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, func, literal, or_, select, union_all, update
+from sqlalchemy.orm import Session, aliased
+
+from domain.model import (
+    AccountSettings,
+    ActionRequest,
+    Agent,
+    AgentNotification,
+    CatalogAction,
+    Customer,
+    HistoryEntry,
+    Organization,
+    OutboxMessage,
+    OutboxStatus,
+    PushSubscription,
+    RequestState,
+    Ticket,
+)
+from domain.views import Page, RequestRow, TicketDetail, TicketFilter, TicketRow, TrashRow
+
+from .tables import (
+    account_settings,
+    action_requests,
+    agents,
+    catalog_actions,
+    customers,
+    history_entries,
+    organizations,
+    tickets,
+)
+from .tables import agent_notifications as notifications_table
+from .tables import outbox_messages as outbox_table
+from .tables import push_subscriptions as push_table
+
+
+class _Repo:
+    entity: type[Any]
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, obj: Any) -> None:
+        self.session.add(obj)
+
+    def get(self, obj_id: int) -> Any:
+        return self.session.get(self.entity, obj_id)
+
+
+class SqlSettings:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self) -> AccountSettings:
+        settings = self.session.get(AccountSettings, 1)
+        if settings is None:
+            settings = AccountSettings()
+            self.session.add(settings)
+            self.session.flush()
+        return settings
+
+    def next_ticket_number(self) -> int:
+        self.get()
+        # One atomic increment: two agents creating tickets at once get distinct numbers.
+        result = self.session.execute(
+            update(account_settings)
+            .where(account_settings.c.id == 1)
+            .values(last_ticket_number=account_settings.c.last_ticket_number + 1)
+            .returning(account_settings.c.last_ticket_number)
+        )
+        return int(result.scalar_one())
+
+
+class SqlAgents(_Repo):
+    entity = Agent
+
+    def by_email(self, email: str) -> Agent | None:
+        return self.session.scalars(select(Agent).where(agents.c.email == email.strip().lower())).first()
+
+    def list(self) -> list[Agent]:
+        return list(self.session.scalars(select(Agent).order_by(agents.c.name)))
+
+
+class SqlOrganizations(_Repo):
+    entity = Organization
+
+    def list(self) -> list[Organization]:
+        return list(self.session.scalars(select(Organization).order_by(organizations.c.name)))
+
+    def children_ids(self, organization_id: int) -> list[int]:
+        return list(
+            self.session.scalars(select(organizations.c.id).where(organizations.c.parent_id == organization_id))
+        )
+
+
+class SqlCustomers(_Repo):
+    entity = Customer
+
+    def by_email(self, email: str) -> Customer | None:
+        return self.session.scalars(select(Customer).where(customers.c.email == email.strip().lower())).first()
+
+    def list(self, *, in_trash: bool = False, search: str = "", limit: int = 200) -> list[Customer]:
+        query = select(Customer).where(customers.c.in_trash == in_trash)
+        if search:
+            pattern = f"%{search.strip().lower()}%"
+            query = query.where(or_(func.lower(customers.c.name).like(pattern), customers.c.email.like(pattern)))
+        return list(self.session.scalars(query.order_by(customers.c.name).limit(limit)))
+
+    def _active_managers(self, organization_ids: Sequence[int]) -> Any:
+        return and_(
+            customers.c.organization_id.in_(list(organization_ids)),
+            customers.c.is_manager.is_(True),
+            customers.c.active.is_(True),
+            customers.c.in_trash.is_(False),
+        )
+
+    def active_managers_of(self, organization_ids: Sequence[int]) -> list[Customer]:
+        if not organization_ids:
+            return []
+        query = select(Customer).where(self._active_managers(organization_ids)).order_by(customers.c.id)
+        return list(self.session.scalars(query))
+
+    def count_active_managers_of(self, organization_ids: Sequence[int]) -> int:
+        if not organization_ids:
+            return 0
+        query = select(func.count()).select_from(customers).where(self._active_managers(organization_ids))
+        return int(self.session.scalar(query) or 0)
+
+
+_awaiting = and_(action_requests.c.ticket_id == tickets.c.id, action_requests.c.state == RequestState.AWAITING_APPROVAL)
+
+
+class SqlTickets(_Repo):
+    entity = Ticket
+
+    def by_number(self, number: int) -> Ticket | None:
+        return self.session.scalars(select(Ticket).where(tickets.c.number == number)).first()
+
+    def of_customer(self, customer_id: int) -> list[Ticket]:
+        return list(self.session.scalars(select(Ticket).where(tickets.c.customer_id == customer_id)))
+
+    def page(self, query: TicketFilter) -> Page[TicketRow]:
+        conditions: list[Any] = [tickets.c.in_trash.is_(query.in_trash)]
+        if query.status is not None:
+            conditions.append(tickets.c.status == query.status)
+        if query.assigned_agent_id is not None:
+            conditions.append(tickets.c.assigned_agent_id == query.assigned_agent_id)
+        search = query.search.strip()
+        if search:
+            number = search.lstrip("#")
+            by_subject = func.lower(tickets.c.subject).like(f"%{search.lower()}%")
+            conditions.append(or_(tickets.c.number == int(number), by_subject) if number.isdigit() else by_subject)
+        if query.customer_ids is not None or query.organization_ids is not None:
+            scope: list[Any] = []
+            if query.customer_ids:
+                scope.append(tickets.c.customer_id.in_(list(query.customer_ids)))
+            if query.organization_ids:
+                scope.append(customers.c.organization_id.in_(list(query.organization_ids)))
+            conditions.append(or_(*scope) if scope else literal(False))
+        base = (
+            select(tickets.c.id)
+            .select_from(tickets.join(customers, customers.c.id == tickets.c.customer_id))
+            .where(*conditions)
+        )
+        total = int(self.session.scalar(select(func.count()).select_from(base.subquery())) or 0)
+        per_page = max(1, min(query.per_page, 200))
+        page = max(1, query.page)
+        rows = self.session.execute(
+            select(
+                tickets.c.id,
+                tickets.c.number,
+                tickets.c.subject,
+                tickets.c.status,
+                customers.c.name,
+                organizations.c.name,
+                agents.c.name,
+                exists().where(_awaiting),
+                tickets.c.updated_at,
+            )
+            .select_from(
+                tickets.join(customers, customers.c.id == tickets.c.customer_id)
+                .outerjoin(organizations, organizations.c.id == customers.c.organization_id)
+                .outerjoin(agents, agents.c.id == tickets.c.assigned_agent_id)
+            )
+            .where(*conditions)
+            .order_by(tickets.c.updated_at.desc(), tickets.c.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        ).all()
+        items = [TicketRow(*row) for row in rows]
+        return Page(items=items, total=total, page=page, per_page=per_page)
+
+    def detail(self, ticket_id: int) -> TicketDetail | None:
+        parent = aliased(organizations)
+        row = self.session.execute(
+            select(
+                tickets.c.id,
+                tickets.c.number,
+                tickets.c.subject,
+                tickets.c.description,
+                tickets.c.status,
+                tickets.c.in_trash,
+                customers.c.id,
+                customers.c.name,
+                customers.c.email,
+                organizations.c.id,
+                organizations.c.name,
+                parent.c.name,
+                agents.c.id,
+                agents.c.name,
+                tickets.c.created_at,
+                tickets.c.updated_at,
+            )
+            .select_from(
+                tickets.join(customers, customers.c.id == tickets.c.customer_id)
+                .outerjoin(organizations, organizations.c.id == customers.c.organization_id)
+                .outerjoin(parent, parent.c.id == organizations.c.parent_id)
+                .outerjoin(agents, agents.c.id == tickets.c.assigned_agent_id)
+            )
+            .where(tickets.c.id == ticket_id)
+        ).first()
+        return TicketDetail(*row) if row else None
+
+    def trash(self, limit: int = 200) -> list[TrashRow]:
+        ticket_rows = (
+            select(
+                literal("ticket").label("kind"),
+                tickets.c.number.label("id"),
+                tickets.c.subject.label("label"),
+                customers.c.name.label("detail"),
+                tickets.c.trashed_at.label("trashed_at"),
+            )
+            .select_from(tickets.join(customers, customers.c.id == tickets.c.customer_id))
+            .where(tickets.c.in_trash.is_(True))
+        )
+        customer_rows = select(
+            literal("customer").label("kind"),
+            customers.c.id.label("id"),
+            customers.c.name.label("label"),
+            customers.c.email.label("detail"),
+            customers.c.trashed_at.label("trashed_at"),
+        ).where(customers.c.in_trash.is_(True))
+        both = union_all(ticket_rows, customer_rows).subquery()
+        rows = self.session.execute(select(both).order_by(both.c.trashed_at.desc()).limit(limit)).all()
+        return [TrashRow(*row) for row in rows]
+
+
+class SqlHistory(_Repo):
+    entity = HistoryEntry
+
+    def of_ticket(self, ticket_id: int) -> list[HistoryEntry]:
+        query = (
+            select(HistoryEntry)
+            .where(history_entries.c.ticket_id == ticket_id)
+            .order_by(history_entries.c.at, history_entries.c.id)
+        )
+        return list(self.session.scalars(query))
+
+
+class SqlCatalog(_Repo):
+    entity = CatalogAction
+
+    def by_name_key(self, name_key: str) -> CatalogAction | None:
+        return self.session.scalars(select(CatalogAction).where(catalog_actions.c.name_key == name_key)).first()
+
+    def list(self, *, active_only: bool = False) -> list[CatalogAction]:
+        query = select(CatalogAction).order_by(catalog_actions.c.name)
+        if active_only:
+            query = query.where(catalog_actions.c.active.is_(True))
+        return list(self.session.scalars(query))
+
+
+class SqlRequests(_Repo):
+    entity = ActionRequest
+
+    def pending_of_ticket(self, ticket_id: int) -> ActionRequest | None:
+        query = select(ActionRequest).where(
+            action_requests.c.ticket_id == ticket_id, action_requests.c.state == RequestState.AWAITING_APPROVAL
+        )
+        return self.session.scalars(query).first()
+
+    def _rows(self) -> Any:
+        requester = aliased(agents)
+        evaluator = aliased(customers)
+        canceller_agent = aliased(agents)
+        canceller_customer = aliased(customers)
+        owner = aliased(customers)
+        return select(
+            action_requests.c.id,
+            tickets.c.id,
+            tickets.c.number,
+            tickets.c.subject,
+            owner.c.name,
+            organizations.c.name,
+            action_requests.c.action_name,
+            action_requests.c.action_description,
+            action_requests.c.note,
+            action_requests.c.state,
+            requester.c.name,
+            action_requests.c.requested_at,
+            action_requests.c.decided_at,
+            evaluator.c.name,
+            func.coalesce(canceller_agent.c.name, canceller_customer.c.name),
+            action_requests.c.reason,
+        ).select_from(
+            action_requests.join(tickets, tickets.c.id == action_requests.c.ticket_id)
+            .join(owner, owner.c.id == tickets.c.customer_id)
+            .outerjoin(organizations, organizations.c.id == owner.c.organization_id)
+            .join(requester, requester.c.id == action_requests.c.requested_by_agent_id)
+            .outerjoin(evaluator, evaluator.c.id == action_requests.c.evaluated_by_customer_id)
+            .outerjoin(canceller_agent, canceller_agent.c.id == action_requests.c.cancelled_by_agent_id)
+            .outerjoin(canceller_customer, canceller_customer.c.id == action_requests.c.cancelled_by_customer_id)
+        ), owner
+
+    def rows_of_ticket(self, ticket_id: int) -> list[RequestRow]:
+        query, _owner = self._rows()
+        rows = self.session.execute(
+            query.where(action_requests.c.ticket_id == ticket_id).order_by(
+                action_requests.c.requested_at, action_requests.c.id
+            )
+        ).all()
+        return [RequestRow(*row) for row in rows]
+
+    def row(self, request_id: int) -> RequestRow | None:
+        query, _owner = self._rows()
+        row = self.session.execute(query.where(action_requests.c.id == request_id)).first()
+        return RequestRow(*row) if row else None
+
+    def _pending_scope(self, owner: Any, organization_ids: Sequence[int]) -> list[Any]:
+        return [
+            action_requests.c.state == RequestState.AWAITING_APPROVAL,
+            tickets.c.in_trash.is_(False),
+            owner.c.in_trash.is_(False),
+            owner.c.organization_id.in_(list(organization_ids)),
+        ]
+
+    def pending_rows_for_organizations(self, organization_ids: Sequence[int]) -> list[RequestRow]:
+        query, owner = self._rows()
+        rows = self.session.execute(
+            query.where(*self._pending_scope(owner, organization_ids)).order_by(
+                action_requests.c.requested_at, action_requests.c.id
+            )
+        ).all()
+        return [RequestRow(*row) for row in rows]
+
+    def count_pending_for_organizations(self, organization_ids: Sequence[int]) -> int:
+        owner = aliased(customers)
+        query = (
+            select(func.count())
+            .select_from(
+                action_requests.join(tickets, tickets.c.id == action_requests.c.ticket_id).join(
+                    owner, owner.c.id == tickets.c.customer_id
+                )
+            )
+            .where(*self._pending_scope(owner, organization_ids))
+        )
+        return int(self.session.scalar(query) or 0)
+
+
+class SqlNotifications(_Repo):
+    entity = AgentNotification
+
+    def of_agent(self, agent_id: int, limit: int = 50) -> list[AgentNotification]:
+        query = (
+            select(AgentNotification)
+            .where(notifications_table.c.agent_id == agent_id)
+            .order_by(notifications_table.c.created_at.desc(), notifications_table.c.id.desc())
+        )
+        return list(self.session.scalars(query.limit(limit)))
+
+    def unread_count(self, agent_id: int) -> int:
+        query = (
+            select(func.count())
+            .select_from(notifications_table)
+            .where(notifications_table.c.agent_id == agent_id, notifications_table.c.read_at.is_(None))
+        )
+        return int(self.session.scalar(query) or 0)
+
+    def mark_all_read(self, agent_id: int, at: datetime) -> int:
+        result = self.session.execute(
+            update(notifications_table)
+            .where(notifications_table.c.agent_id == agent_id, notifications_table.c.read_at.is_(None))
+            .values(read_at=at)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+class SqlOutbox(_Repo):
+    entity = OutboxMessage
+
+    def due(self, now: datetime, limit: int = 20) -> list[OutboxMessage]:
+        query = (
+            select(OutboxMessage)
+            .where(outbox_table.c.status == OutboxStatus.PENDING, outbox_table.c.next_attempt_at <= now)
+            .order_by(outbox_table.c.next_attempt_at, outbox_table.c.id)
+            .limit(limit)
+        )
+        if self.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return list(self.session.scalars(query))
+
+    def recent(self, limit: int = 200, status: str | None = None) -> list[OutboxMessage]:
+        query = select(OutboxMessage).order_by(outbox_table.c.id.desc()).limit(limit)
+        if status:
+            query = query.where(outbox_table.c.status == OutboxStatus(status))
+        return list(self.session.scalars(query))
+
+
+class SqlPushSubscriptions(_Repo):
+    entity = PushSubscription
+
+    def by_endpoint(self, endpoint: str) -> PushSubscription | None:
+        return self.session.scalars(select(PushSubscription).where(push_table.c.endpoint == endpoint)).first()
+
+    def of_customer(self, customer_id: int) -> list[PushSubscription]:
+        return list(self.session.scalars(select(PushSubscription).where(push_table.c.customer_id == customer_id)))
+
+    def delete(self, subscription: PushSubscription) -> None:
+        self.session.delete(subscription)

@@ -1,0 +1,250 @@
+"""The schema, and the imperative mapping of the domain's plain classes onto it."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.orm import registry
+
+from domain.model import (
+    AccountSettings,
+    ActionRequest,
+    Agent,
+    AgentNotification,
+    AgentRole,
+    CatalogAction,
+    Channel,
+    Customer,
+    HistoryEntry,
+    HistoryKind,
+    NotificationKind,
+    Organization,
+    OutboxMessage,
+    OutboxStatus,
+    PushSubscription,
+    RequestState,
+    Ticket,
+    TicketStatus,
+)
+
+from .types import UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _enum(enum: type[StrEnum], name: str) -> Enum:
+    # Stored as plain strings (no native enum type) so adding a state is a code change,
+    # not a schema migration on PostgreSQL.
+    return Enum(enum, name=name, native_enum=False, create_constraint=False, length=32,
+                values_callable=lambda members: [m.value for m in members])
+
+
+account_settings = Table(
+    "account_settings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("approvals_enabled", Boolean, nullable=False, default=False),
+    Column("last_ticket_number", Integer, nullable=False, default=0),
+)
+
+agents = Table(
+    "agents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", _enum(AgentRole, "agent_role"), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("locale", String(10)),
+)
+
+organizations = Table(
+    "organizations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("parent_id", Integer, ForeignKey("organizations.id"), index=True),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("organization_id", Integer, ForeignKey("organizations.id"), index=True),
+    Column("is_manager", Boolean, nullable=False, default=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("in_trash", Boolean, nullable=False, default=False),
+    Column("trashed_at", UTCDateTime()),
+    Column("locale", String(10)),
+)
+
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("number", Integer, nullable=False, unique=True),
+    Column("subject", String(200), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("customer_id", Integer, ForeignKey("customers.id"), nullable=False, index=True),
+    Column("assigned_agent_id", Integer, ForeignKey("agents.id"), index=True),
+    Column("status", _enum(TicketStatus, "ticket_status"), nullable=False),
+    Column("in_trash", Boolean, nullable=False, default=False),
+    Column("trashed_at", UTCDateTime()),
+    Column("trashed_with_customer", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Index("ix_tickets_list", "in_trash", "updated_at"),
+    Index("ix_tickets_status_list", "in_trash", "status", "updated_at"),
+)
+
+history_entries = Table(
+    "history_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), nullable=False),
+    Column("kind", _enum(HistoryKind, "history_kind"), nullable=False),
+    Column("actor_name", String(120), nullable=False),
+    Column("body", Text, nullable=False, default=""),
+    Column("request_id", Integer, ForeignKey("action_requests.id")),
+    Column("action_name", String(120)),
+    Column("at", UTCDateTime(), nullable=False),
+    Index("ix_history_ticket_at", "ticket_id", "at", "id"),
+)
+
+catalog_actions = Table(
+    "catalog_actions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("name_key", String(120), nullable=False, unique=True),
+    Column("description", String(500), nullable=False, default=""),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+action_requests = Table(
+    "action_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), nullable=False, index=True),
+    Column("action_id", Integer, ForeignKey("catalog_actions.id"), nullable=False),
+    Column("action_name", String(120), nullable=False),
+    Column("action_description", String(500), nullable=False, default=""),
+    Column("note", Text, nullable=False, default=""),
+    Column("state", _enum(RequestState, "request_state"), nullable=False),
+    Column("requested_by_agent_id", Integer, ForeignKey("agents.id"), nullable=False),
+    Column("requested_at", UTCDateTime(), nullable=False),
+    Column("decided_at", UTCDateTime()),
+    Column("evaluated_by_customer_id", Integer, ForeignKey("customers.id")),
+    Column("reason", Text, nullable=False, default=""),
+    Column("cancelled_by_agent_id", Integer, ForeignKey("agents.id")),
+    Column("cancelled_by_customer_id", Integer, ForeignKey("customers.id")),
+    Column("version", Integer, nullable=False),
+    # Spec §3: at most one request awaiting approval per ticket, whatever the app does.
+    Index(
+        "uq_action_requests_one_awaiting",
+        "ticket_id",
+        unique=True,
+        sqlite_where=text("state = 'awaiting_approval'"),
+        postgresql_where=text("state = 'awaiting_approval'"),
+    ),
+    Index("ix_action_requests_awaiting", "state", "requested_at"),
+)
+
+agent_notifications = Table(
+    "agent_notifications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("agent_id", Integer, ForeignKey("agents.id"), nullable=False),
+    Column("kind", _enum(NotificationKind, "notification_kind"), nullable=False),
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), nullable=False),
+    Column("ticket_number", Integer, nullable=False),
+    Column("request_id", Integer, ForeignKey("action_requests.id"), nullable=False),
+    Column("action_name", String(120), nullable=False),
+    Column("actor_name", String(120), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("read_at", UTCDateTime()),
+    Index("ix_agent_notifications_agent", "agent_id", "read_at", "created_at"),
+)
+
+outbox_messages = Table(
+    "outbox_messages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dedup_key", String(200), nullable=False, unique=True),
+    Column("channel", _enum(Channel, "outbox_channel"), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("recipient_kind", String(20), nullable=False),
+    Column("recipient_id", Integer, nullable=False),
+    Column("recipient_email", String(254), nullable=False),
+    Column("locale", String(10)),
+    Column("payload", JSON, nullable=False),
+    Column("status", _enum(OutboxStatus, "outbox_status"), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime(), nullable=False),
+    Column("last_error", Text, nullable=False, default=""),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("sent_at", UTCDateTime()),
+    Index("ix_outbox_due", "status", "next_attempt_at"),
+)
+
+push_subscriptions = Table(
+    "push_subscriptions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", Integer, ForeignKey("customers.id"), nullable=False, index=True),
+    Column("endpoint", String(2000), nullable=False, unique=True),
+    Column("p256dh", String(200), nullable=False),
+    Column("auth", String(100), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+mapper_registry = registry(metadata=metadata)
+_mapped = False
+
+
+def start_mappers() -> None:
+    """Map the domain classes once per process (the test runner builds the app often)."""
+    global _mapped
+    if _mapped:
+        return
+    mapper_registry.map_imperatively(AccountSettings, account_settings)
+    mapper_registry.map_imperatively(Agent, agents)
+    mapper_registry.map_imperatively(Organization, organizations)
+    mapper_registry.map_imperatively(Customer, customers)
+    mapper_registry.map_imperatively(Ticket, tickets)
+    mapper_registry.map_imperatively(HistoryEntry, history_entries)
+    mapper_registry.map_imperatively(CatalogAction, catalog_actions)
+    # The version column turns every update into "UPDATE … WHERE version = <read>": of two
+    # concurrent evaluations, the second updates no row and fails instead of overwriting.
+    mapper_registry.map_imperatively(ActionRequest, action_requests, version_id_col=action_requests.c.version)
+    mapper_registry.map_imperatively(AgentNotification, agent_notifications)
+    mapper_registry.map_imperatively(OutboxMessage, outbox_messages)
+    mapper_registry.map_imperatively(PushSubscription, push_subscriptions)
+    _mapped = True

@@ -1,0 +1,89 @@
+"""The SQLAlchemy unit of work: one session, one transaction, events after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from domain.errors import AlreadyAwaiting, Conflict
+from domain.events import DomainEvent
+from domain.messages import N_
+from domain.ports import UnitOfWork
+
+from . import repositories as repos
+
+Publisher = Callable[[list[DomainEvent]], None]
+
+
+def _translate(error: Exception) -> Exception:
+    text = str(getattr(error, "orig", error))
+    if isinstance(error, IntegrityError) and "uq_action_requests_one_awaiting" in text:
+        return AlreadyAwaiting(N_("This ticket already has an action awaiting approval."))
+    if isinstance(error, IntegrityError) and "action_requests.ticket_id" in text:
+        return AlreadyAwaiting(N_("This ticket already has an action awaiting approval."))
+    if isinstance(error, StaleDataError):
+        return Conflict(N_("Someone changed this at the same moment; reload and try again."))
+    if isinstance(error, OperationalError) and "could not serialize" in text:
+        return Conflict(N_("Someone changed this at the same moment; reload and try again."))
+    return error
+
+
+class SqlUnitOfWork(UnitOfWork):
+    def __init__(self, session_factory: sessionmaker[Session], publisher: Publisher | None = None) -> None:
+        super().__init__()
+        self.session_factory = session_factory
+        self.publisher = publisher
+        self.session: Session | None = None
+
+    def __enter__(self) -> SqlUnitOfWork:
+        super().__enter__()
+        self.session = self.session_factory()
+        session = self.session
+        self.settings = repos.SqlSettings(session)
+        self.agents = repos.SqlAgents(session)
+        self.organizations = repos.SqlOrganizations(session)
+        self.customers = repos.SqlCustomers(session)
+        self.tickets = repos.SqlTickets(session)
+        self.history = repos.SqlHistory(session)
+        self.catalog = repos.SqlCatalog(session)
+        self.requests = repos.SqlRequests(session)
+        self.notifications = repos.SqlNotifications(session)
+        self.outbox = repos.SqlOutbox(session)
+        self.push_subscriptions = repos.SqlPushSubscriptions(session)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.session is not None:
+            # Detach first: a rollback would expire what was read, and use cases hand
+            # those plain objects back to pages after the transaction ends.
+            self.session.expunge_all()
+            self.session.rollback()
+            self.session.close()
+            self.session = None
+
+    def flush(self) -> None:
+        assert self.session is not None
+        try:
+            self.session.flush()
+        except (IntegrityError, StaleDataError, OperationalError) as error:
+            self.session.rollback()
+            raise _translate(error) from error
+
+    def _commit(self) -> None:
+        assert self.session is not None
+        try:
+            self.session.commit()
+        except (IntegrityError, StaleDataError, OperationalError) as error:
+            self.session.rollback()
+            raise _translate(error) from error
+
+    def rollback(self) -> None:
+        if self.session is not None:
+            self.session.rollback()
+
+    def _publish(self, events: list[DomainEvent]) -> None:
+        if self.publisher is not None and events:
+            self.publisher(events)

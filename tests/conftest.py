@@ -1,0 +1,22 @@
+"""Shared test setup: every test gets its own data dir, so its own database and secrets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def aval_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("AVAL_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("AVAL_DEMO", "1")
+    monkeypatch.setenv("AVAL_LOCALE", "pt_BR")
+    for name in ("AVAL_DATABASE_URL", "AVAL_SMTP_HOST", "NICEGUI_REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    from ui.session import reset_throttle
+
+    reset_throttle()
+    yield data_dir

@@ -1,0 +1,57 @@
+"""Committed domain events, handed from the worker thread that committed them to the
+event loop, where every open page that is concerned refreshes itself.
+
+One `nicegui.Event` fans each event out to the subscribers of connected clients; a page
+subscribes with a filter on the event's audience, so a manager's badge refreshes only
+for requests of their organizations. No page polls."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from nicegui import Event
+
+from domain.events import DomainEvent
+
+log = logging.getLogger(__name__)
+
+
+class LiveEvents:
+    def __init__(self) -> None:
+        self.event: Event[DomainEvent] = Event()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        # Extra sinks (e.g. the relay to other instances, the outbox worker's wake-up).
+        self.listeners: list[Callable[[list[DomainEvent]], None]] = []
+
+    def bind_loop(self) -> None:
+        self.loop = asyncio.get_running_loop()
+
+    def publish(self, events: list[DomainEvent]) -> None:
+        """Called by the unit of work after commit, from any thread."""
+        for listener in self.listeners:
+            try:
+                listener(events)
+            except Exception:  # a broken sink must not undo a committed change
+                log.exception("live event listener failed")
+        self.publish_local(events)
+
+    def publish_local(self, events: list[DomainEvent]) -> None:
+        loop = self.loop
+        if loop is None or loop.is_closed():
+            return
+        for domain_event in events:
+            try:
+                running = asyncio.get_running_loop()
+            except RuntimeError:
+                running = None
+            if running is loop:
+                self.event.emit(domain_event)
+            else:
+                loop.call_soon_threadsafe(self.event.emit, domain_event)
+
+    def subscribe(self, callback: Callable[[DomainEvent], Any]) -> None:
+        """Subscribe from inside a page: the subscription ends with the client."""
+        self.event.subscribe(callback)

@@ -1,0 +1,9 @@
+"""The customer portal."""
+
+from __future__ import annotations
+
+from ..context import AppContext
+
+
+def register(context: AppContext) -> None:
+    """Registers the customer portal's pages."""
