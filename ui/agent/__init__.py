@@ -5,8 +5,8 @@ from __future__ import annotations
 from nicegui import ui
 
 from ..context import AppContext
-from ..frame import Me, frame
-from ..session import require
+from ..i18n import _
+from .layout import agent_page
 
 
 def register(context: AppContext) -> None:
@@ -14,9 +14,7 @@ def register(context: AppContext) -> None:
 
     @ui.page("/agent")
     async def tickets() -> None:
-        signed = await require("agent", "/agent")
-        if signed is None:
-            return
-        actor, (name, email, admin, locale) = signed
-        with frame(Me(actor, name, email, admin, locale), "Chamados", []):
+        async with agent_page("/agent", _("Tickets")) as me:
+            if me is None:
+                return
             ui.label("…")

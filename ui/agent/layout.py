@@ -1,0 +1,47 @@
+"""The agent panel's page shell: sign-in guard, frame, navigation and the bell."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from nicegui import ui
+
+from .. import browser
+from ..frame import Me, NavItem, frame
+from ..i18n import _
+from ..session import require
+
+
+def agent_nav(me: Me) -> list[NavItem]:
+    items = [
+        NavItem(_("Tickets"), "/agent", "nav-tickets"),
+        NavItem(_("Notifications"), "/agent/notifications", "nav-notifications"),
+        NavItem(_("Trash"), "/agent/trash", "nav-trash"),
+    ]
+    if me.privileged:
+        items.append(NavItem(_("Administration"), "/agent/admin/settings", "nav-admin"))
+    return items
+
+
+def bell(me: Me) -> None:
+    """The notification hub's bell with the live unread count (see ui/agent/bell.py)."""
+
+
+@asynccontextmanager
+async def agent_page(path: str, title: str, *, admin_only: bool = False) -> AsyncIterator[Me | None]:
+    """Guards and frames an agent page. Yields None when the page must not be built
+    (signed out: redirected to the login; not an admin on an admin page: told so)."""
+    signed = await require("agent", path)
+    if signed is None:
+        yield None
+        return
+    actor, (name, email, privileged, locale) = signed
+    me = Me(actor, name, email, privileged, locale)
+    browser.install()
+    with frame(me, title, agent_nav(me), bell):
+        if admin_only and not me.privileged:
+            ui.label(_("Only the account manager may see this page.")).classes("text-negative").mark("forbidden")
+            yield None
+            return
+        yield me

@@ -1,0 +1,52 @@
+"""What the browser itself shows: the tab title with a pending count, and a system
+notification (Notification API) when the tab is in the background. Texts travel as
+JSON strings into the page, so user text can never become markup or code."""
+
+from __future__ import annotations
+
+import json
+
+from nicegui import ui
+
+_SCRIPT = """
+window.aval = window.aval || {
+  baseTitle: document.title,
+  setCount(count, base) {
+    this.baseTitle = base || this.baseTitle;
+    document.title = count > 0 ? `(${count}) ${this.baseTitle}` : this.baseTitle;
+  },
+  notify(title, body, url) {
+    // A visible tab already shows a toast; the system notification is for a tab the
+    // person is not looking at.
+    if (!document.hidden || !('Notification' in window) || Notification.permission !== 'granted') return false;
+    const n = new Notification(title, {body, tag: url});
+    n.onclick = () => { window.focus(); window.location.href = url; n.close(); };
+    return true;
+  },
+  async askPermission() {
+    if (!('Notification' in window)) return 'unsupported';
+    return await Notification.requestPermission();
+  },
+};
+"""
+
+
+def install() -> None:
+    """Once per page: defines the small `window.aval` helper."""
+    ui.add_head_html(f"<script>{_SCRIPT}</script>")
+
+
+def set_title_count(count: int, base_title: str) -> None:
+    ui.run_javascript(f"window.aval && window.aval.setCount({int(count)}, {json.dumps(base_title)})")
+
+
+def notify_in_background(title: str, body: str, url: str) -> None:
+    ui.run_javascript(
+        f"window.aval && window.aval.notify({json.dumps(title)}, {json.dumps(body)}, {json.dumps(url)})"
+    )
+
+
+async def ask_permission() -> str:
+    """Must run from a user gesture (a click), or browsers refuse to ask."""
+    result = await ui.run_javascript("return await window.aval.askPermission()", timeout=60)
+    return str(result)
