@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SUPPORTED_LOCALES = ("pt_BR", "en")
@@ -23,6 +23,9 @@ class Config:
     admin_email: str | None
     admin_password: str | None
     redis_url: str | None
+    # Signs the session cookie; instances behind one proxy must share it (AVAL_STORAGE_SECRET
+    # or a shared data dir), or a session from one is refused by the next.
+    storage_secret: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -43,10 +46,14 @@ class Config:
             admin_email=env.get("AVAL_ADMIN_EMAIL") or None,
             admin_password=env.get("AVAL_ADMIN_PASSWORD") or None,
             redis_url=env.get("NICEGUI_REDIS_URL") or None,
+            storage_secret=env.get("AVAL_STORAGE_SECRET") or None,
         )
 
     def secret(self, name: str) -> str:
-        """A random secret made once into the data dir and kept there (never in the code)."""
+        """A random secret made once into the data dir and kept there (never in the code);
+        the storage secret may come from AVAL_STORAGE_SECRET instead."""
+        if name == "storage" and self.storage_secret:
+            return self.storage_secret
         path = self.data_dir / f"{name}.secret"
         if not path.exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)

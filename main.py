@@ -11,10 +11,14 @@ import os
 from nicegui import app, ui
 
 from config import Config
+from delivery.config import SmtpConfig
+from delivery.vapid import load_or_create_vapid_keys
+from delivery.worker import create_worker
 from domain import demo
 from domain.service import Services
 from persistence.database import make_engine, make_session_factory, ping
-from persistence.migrate import upgrade
+from persistence.event_relay import PostgresEventRelay
+from persistence.migrate import startup_lock, upgrade
 from persistence.passwords import Argon2Hasher
 from persistence.tables import start_mappers
 from persistence.uow import SqlUnitOfWork
@@ -33,22 +37,44 @@ def build(config: Config) -> AppContext:
     start_mappers()
     live = LiveEvents()
     session_factory = make_session_factory(engine)
-    services = Services(lambda: SqlUnitOfWork(session_factory, live.publish))
+    # On PostgreSQL several instances may serve one database: each commit also notifies
+    # the others, which push the events to their own clients (docs/deploy.md).
+    relay = PostgresEventRelay(engine.url, live.publish_local) if engine.dialect.name == "postgresql" else None
+    before_commit = relay.notify if relay is not None else None
+    services = Services(lambda: SqlUnitOfWork(session_factory, live.publish, before_commit))
     hasher = Argon2Hasher()
-    if services.run(demo.is_empty):
-        if config.demo:
-            services.run(demo.seed_demo, hasher)
-            log.info("seeded the demo account (password %s)", demo.DEMO_PASSWORD)
-        elif config.admin_email and config.admin_password:
-            services.run(demo.seed_admin, hasher, config.admin_email, config.admin_password)
-        else:
-            raise SystemExit("AVAL_DEMO=0 needs AVAL_ADMIN_EMAIL and AVAL_ADMIN_PASSWORD for the first admin.")
+    with startup_lock(engine):  # instances starting together seed once
+        if services.run(demo.is_empty):
+            if config.demo:
+                services.run(demo.seed_demo, hasher)
+                log.info("seeded the demo account (password %s)", demo.DEMO_PASSWORD)
+            elif config.admin_email and config.admin_password:
+                services.run(demo.seed_admin, hasher, config.admin_email, config.admin_password)
+            else:
+                raise SystemExit("AVAL_DEMO=0 needs AVAL_ADMIN_EMAIL and AVAL_ADMIN_PASSWORD for the first admin.")
     set_default_locale(config.locale)
     context = AppContext(
         config=config, services=services, hasher=hasher, dummy_hash=hasher.dummy_hash, live=live
     )
     install(context)
     app.on_startup(live.bind_loop)
+    if relay is not None:
+        app.on_startup(relay.start)
+        app.on_shutdown(relay.stop)
+    vapid = load_or_create_vapid_keys(config.data_dir)
+    context.vapid_public_key = vapid.public_key_b64url
+    # The outbox worker sends e-mail and Web Push from a thread of this process; a commit
+    # wakes it at once, and it polls besides (docs: AVAL_SMTP_*).
+    worker = create_worker(
+        services,
+        smtp=SmtpConfig.from_env(os.environ),
+        vapid=vapid,
+        base_url=config.base_url,
+        default_locale=config.locale,
+    )
+    live.listeners.append(worker.on_events)
+    app.on_startup(worker.start)
+    app.on_shutdown(worker.stop_async)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:  # sync: FastAPI runs it in a worker thread

@@ -155,16 +155,30 @@ def already_decided_error(row: RequestRow) -> AlreadyDecided:
     )
 
 
+def _lost_to_another_decision(uow: UnitOfWork, request_id: int) -> AlreadyDecided:
+    uow.rollback()
+    row = uow.requests.row(request_id)  # a fresh transaction sees the winner
+    if row is None or row.state == RequestState.AWAITING_APPROVAL:
+        return AlreadyDecided(N_("This action is no longer awaiting approval."))
+    return already_decided_error(row)
+
+
+def _claim_decision(uow: UnitOfWork, request_id: int) -> None:
+    """Write the request's new state before anything else. Of two deciders racing, the
+    slower one stops right here (its versioned UPDATE matches no row) and is told who
+    won — instead of failing later inside some unrelated query's autoflush."""
+    try:
+        uow.flush()
+    except Conflict:
+        raise _lost_to_another_decision(uow, request_id) from None
+
+
 def _commit_decision(uow: UnitOfWork, request_id: int) -> None:
     """Commit, or explain who won when a concurrent decision got there first."""
     try:
         uow.commit()
     except Conflict:
-        uow.rollback()
-        row = uow.requests.row(request_id)  # a fresh transaction sees the winner
-        if row is None or row.state == RequestState.AWAITING_APPROVAL:
-            raise AlreadyDecided(N_("This action is no longer awaiting approval.")) from None
-        raise already_decided_error(row) from None
+        raise _lost_to_another_decision(uow, request_id) from None
 
 
 def _manager_request(
@@ -195,6 +209,7 @@ def _evaluate(uow: UnitOfWork, actor: Actor, request_id: int, *, approve: bool, 
         else:
             request.reject(manager.id, reason)
             kind, event_cls = HistoryKind.ACTION_REJECTED, ActionRejected
+        _claim_decision(uow, request_id)
         uow.history.add(
             HistoryEntry(
                 ticket_id=ticket.id,
@@ -237,9 +252,9 @@ def reject(uow: UnitOfWork, actor: Actor, request_id: int, reason: str = "") -> 
     _evaluate(uow, actor, request_id, approve=False, reason=reason)
 
 
-def cancel(uow: UnitOfWork, actor: Actor, request_id: int) -> None:
+def cancel(uow: UnitOfWork, actor: Actor | None, request_id: int) -> None:
     with uow:
-        if actor.kind == "agent":
+        if actor is not None and actor.kind == "agent":
             agent = require_agent(uow, actor)
             request, ticket, _organization = _load(uow, request_id)
             if not policy.may_cancel_as_agent(agent, ticket, request):
@@ -259,6 +274,7 @@ def cancel(uow: UnitOfWork, actor: Actor, request_id: int) -> None:
             assert row is not None
             raise already_decided_error(row)
         request.cancel(agent_id=agent_id, customer_id=customer_id)
+        _claim_decision(uow, request_id)
         assert ticket.id is not None
         uow.history.add(
             HistoryEntry(

@@ -79,3 +79,10 @@ class AgentNotificationCreated(DomainEvent):
     kind: str
     action_name: str
     actor_name: str
+
+
+@dataclass(frozen=True)
+class OutboxChanged(DomainEvent):
+    """The delivery worker sent, held or failed an outbox message: admins' outbox page refreshes."""
+
+    message_id: int

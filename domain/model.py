@@ -28,6 +28,11 @@ class TicketStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+# gettext contexts of the two label sets: one English word, two Portuguese ones (a ticket
+# is "Cancelado", an action request "Cancelada"); the UI translates with msgctxt.
+TICKET_STATUS_CONTEXT = "ticket status"
+REQUEST_STATE_CONTEXT = "request state"
+
 TICKET_STATUS_LABELS = {
     TicketStatus.OPEN: N_("Open"),
     TicketStatus.IN_PROGRESS: N_("In progress"),
@@ -72,6 +77,11 @@ class NotificationKind(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     CANCELLED_BY_MANAGER = "cancelled_by_manager"
+
+
+def _now() -> datetime:
+    # Looked up at each call, not bound at class creation, so a pinned clock pins these too.
+    return clock.now()
 
 
 def fold(text: str) -> str:
@@ -140,8 +150,8 @@ class Ticket:
     # A ticket trashed along with its customer comes back when the customer is restored,
     # while one trashed on its own stays where its own deletion put it.
     trashed_with_customer: bool = False
-    created_at: datetime = field(default_factory=clock.now)
-    updated_at: datetime = field(default_factory=clock.now)
+    created_at: datetime = field(default_factory=_now)
+    updated_at: datetime = field(default_factory=_now)
     id: int | None = None
 
     @property
@@ -157,7 +167,7 @@ class HistoryEntry:
     body: str = ""
     request_id: int | None = None
     action_name: str | None = None
-    at: datetime = field(default_factory=clock.now)
+    at: datetime = field(default_factory=_now)
     id: int | None = None
 
 
@@ -182,7 +192,7 @@ class ActionRequest:
     requested_by_agent_id: int
     note: str = ""
     state: RequestState = RequestState.AWAITING_APPROVAL
-    requested_at: datetime = field(default_factory=clock.now)
+    requested_at: datetime = field(default_factory=_now)
     decided_at: datetime | None = None
     evaluated_by_customer_id: int | None = None
     reason: str = ""
@@ -231,7 +241,7 @@ class AgentNotification:
     action_name: str
     actor_name: str
     reason: str = ""
-    created_at: datetime = field(default_factory=clock.now)
+    created_at: datetime = field(default_factory=_now)
     read_at: datetime | None = None
     id: int | None = None
 
@@ -245,6 +255,11 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    # Kept back because its channel is not configured (no SMTP): readable by admins, and
+    # sent once the channel is configured.
+    HELD = "held"
+    # Nothing to deliver to (a manager without any push subscription).
+    SKIPPED = "skipped"
 
 
 @dataclass(eq=False)
@@ -262,10 +277,13 @@ class OutboxMessage:
     payload: dict[str, object]
     status: OutboxStatus = OutboxStatus.PENDING
     attempts: int = 0
-    next_attempt_at: datetime = field(default_factory=clock.now)
+    next_attempt_at: datetime = field(default_factory=_now)
     last_error: str = ""
-    created_at: datetime = field(default_factory=clock.now)
+    created_at: datetime = field(default_factory=_now)
     sent_at: datetime | None = None
+    # A worker that took the message to send it owns it until then; another worker (a
+    # second app instance) skips it, and takes it over only if that worker died.
+    claimed_until: datetime | None = None
     id: int | None = None
 
 
@@ -275,5 +293,5 @@ class PushSubscription:
     endpoint: str
     p256dh: str
     auth: str
-    created_at: datetime = field(default_factory=clock.now)
+    created_at: datetime = field(default_factory=_now)
     id: int | None = None

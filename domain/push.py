@@ -5,6 +5,7 @@ from __future__ import annotations
 from . import clock
 from .access import Actor, require_admin, require_customer
 from .errors import InvalidInput, NotFound
+from .events import OutboxChanged
 from .messages import N_
 from .model import OutboxMessage, OutboxStatus, PushSubscription
 from .ports import UnitOfWork
@@ -56,4 +57,5 @@ def retry_message(uow: UnitOfWork, actor: Actor, message_id: int) -> None:
             raise NotFound(N_("Message not found."))
         if message.status != OutboxStatus.SENT:
             message.status, message.next_attempt_at = OutboxStatus.PENDING, clock.now()
+            uow.record(OutboxChanged(message_id))  # wakes the delivery worker at once
             uow.commit()

@@ -121,7 +121,7 @@ def notify_agents(
                         request,
                         decided_by_name=actor_name,
                         decided_at=request.decided_at.isoformat() if request.decided_at else None,
-                        path=f"/agent/tickets/{ticket.number}",
+                        path=f"/agent/tickets/{ticket.number}?request_id={request.id}",  # the exact request
                     ),
                 )
             )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -9,6 +11,8 @@ from alembic.config import Config
 from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATION_LOCK = 724311
+STARTUP_LOCK = 724312
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -24,6 +28,29 @@ def upgrade(engine: Engine) -> None:
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             # Several instances starting at once: one migrates, the others wait for it.
-            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(724311)")
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+@contextmanager
+def startup_lock(engine: Engine) -> Iterator[None]:
+    """Instances starting together take turns for the start-up writes (the demo or the
+    first admin into an empty database), so those happen once. Nothing to do on SQLite,
+    which serves one process."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f"SELECT pg_advisory_lock({STARTUP_LOCK})")
+        connection.commit()  # a session lock outlives the transaction; do not idle in one
+        try:
+            yield
+        finally:
+            try:
+                connection.exec_driver_sql(f"SELECT pg_advisory_unlock({STARTUP_LOCK})")
+                connection.commit()
+            except Exception:
+                # Never hand a connection that may still hold the lock back to the pool.
+                connection.invalidate()
+                raise

@@ -110,8 +110,13 @@ class SqlCustomers(_Repo):
     def list(self, *, in_trash: bool = False, search: str = "", limit: int = 200) -> list[Customer]:
         query = select(Customer).where(customers.c.in_trash == in_trash)
         if search:
-            pattern = f"%{search.strip().lower()}%"
-            query = query.where(or_(func.lower(customers.c.name).like(pattern), customers.c.email.like(pattern)))
+            term = search.strip().lower()
+            query = query.where(
+                or_(
+                    func.lower(customers.c.name).contains(term, autoescape=True),
+                    customers.c.email.contains(term, autoescape=True),
+                )
+            )
         return list(self.session.scalars(query.order_by(customers.c.name).limit(limit)))
 
     def _active_managers(self, organization_ids: Sequence[int]) -> Any:
@@ -156,7 +161,8 @@ class SqlTickets(_Repo):
         search = query.search.strip()
         if search:
             number = search.lstrip("#")
-            by_subject = func.lower(tickets.c.subject).like(f"%{search.lower()}%")
+            # autoescape: a "%" or "_" typed in the search box is a character, not a wildcard.
+            by_subject = func.lower(tickets.c.subject).contains(search.lower(), autoescape=True)
             conditions.append(or_(tickets.c.number == int(number), by_subject) if number.isdigit() else by_subject)
         if query.customer_ids is not None or query.organization_ids is not None:
             scope: list[Any] = []
@@ -397,15 +403,30 @@ class SqlOutbox(_Repo):
     entity = OutboxMessage
 
     def due(self, now: datetime, limit: int = 20) -> list[OutboxMessage]:
+        """Pending messages whose time has come and that no live worker has claimed."""
         query = (
             select(OutboxMessage)
-            .where(outbox_table.c.status == OutboxStatus.PENDING, outbox_table.c.next_attempt_at <= now)
+            .where(
+                outbox_table.c.status == OutboxStatus.PENDING,
+                outbox_table.c.next_attempt_at <= now,
+                or_(outbox_table.c.claimed_until.is_(None), outbox_table.c.claimed_until <= now),
+            )
             .order_by(outbox_table.c.next_attempt_at, outbox_table.c.id)
             .limit(limit)
         )
         if self.session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         return list(self.session.scalars(query))
+
+    def release_held(self, channels: Sequence[str], now: datetime) -> int:
+        if not channels:
+            return 0
+        result = self.session.execute(
+            update(outbox_table)
+            .where(outbox_table.c.status == OutboxStatus.HELD, outbox_table.c.channel.in_(list(channels)))
+            .values(status=OutboxStatus.PENDING, next_attempt_at=now, claimed_until=None)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     def recent(self, limit: int = 200, status: str | None = None) -> list[OutboxMessage]:
         query = select(OutboxMessage).order_by(outbox_table.c.id.desc()).limit(limit)

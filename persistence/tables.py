@@ -211,6 +211,7 @@ outbox_messages = Table(
     Column("last_error", Text, nullable=False, default=""),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("sent_at", UTCDateTime()),
+    Column("claimed_until", UTCDateTime()),
     Index("ix_outbox_due", "status", "next_attempt_at"),
 )
 

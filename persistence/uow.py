@@ -16,6 +16,9 @@ from domain.ports import UnitOfWork
 from . import repositories as repos
 
 Publisher = Callable[[list[DomainEvent]], None]
+# Runs in the transaction right before COMMIT when there are events (on PostgreSQL: the
+# NOTIFY to the other instances, delivered only if the commit succeeds).
+BeforeCommit = Callable[[Session, list[DomainEvent]], None]
 
 
 def _translate(error: Exception) -> Exception:
@@ -32,10 +35,16 @@ def _translate(error: Exception) -> Exception:
 
 
 class SqlUnitOfWork(UnitOfWork):
-    def __init__(self, session_factory: sessionmaker[Session], publisher: Publisher | None = None) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        publisher: Publisher | None = None,
+        before_commit: BeforeCommit | None = None,
+    ) -> None:
         super().__init__()
         self.session_factory = session_factory
         self.publisher = publisher
+        self.before_commit = before_commit
         self.session: Session | None = None
 
     def __enter__(self) -> SqlUnitOfWork:
@@ -63,6 +72,13 @@ class SqlUnitOfWork(UnitOfWork):
             self.session.rollback()
             self.session.close()
             self.session = None
+        error = exc[1] if len(exc) > 1 else None
+        if isinstance(error, IntegrityError | StaleDataError | OperationalError):
+            # A write rejected by a concurrent transaction may surface in a query's
+            # autoflush instead of flush()/commit(); it is still a conflict, not a crash.
+            translated = _translate(error)
+            if translated is not error:
+                raise translated from error
 
     def flush(self) -> None:
         assert self.session is not None
@@ -75,6 +91,8 @@ class SqlUnitOfWork(UnitOfWork):
     def _commit(self) -> None:
         assert self.session is not None
         try:
+            if self.before_commit is not None and self.events:
+                self.before_commit(self.session, list(self.events))
             self.session.commit()
         except (IntegrityError, StaleDataError, OperationalError) as error:
             self.session.rollback()

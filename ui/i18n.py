@@ -4,17 +4,12 @@ read straight from the .po files with Babel, so no compiled file is kept in the 
 
 from __future__ import annotations
 
-import gettext
-from functools import cache
-from io import BytesIO
-from pathlib import Path
 from typing import Any
 
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+# The catalog loading is shared with the e-mails of the outbox worker (no UI there).
+from i18n_catalog import LOCALES_DIR as LOCALES_DIR
+from i18n_catalog import translations as translations
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DEFAULT_LOCALE = "pt_BR"
 LANGUAGE_NAMES = {"pt_BR": "Português (Brasil)", "en": "English"}
 
@@ -28,23 +23,6 @@ def set_default_locale(locale: str) -> None:
 
 def default_locale() -> str:
     return _default_locale
-
-
-@cache
-def translations(locale: str) -> gettext.NullTranslations:
-    folder = LOCALES_DIR / locale / "LC_MESSAGES"
-    if not folder.is_dir():
-        return gettext.NullTranslations()
-    merged = Catalog(locale=locale)
-    for po_file in sorted(folder.glob("*.po")):
-        with po_file.open("rb") as handle:
-            for message in read_po(handle, locale=locale):
-                if message.id and message.string:
-                    merged.add(message.id, message.string)
-    buffer = BytesIO()
-    write_mo(buffer, merged)
-    buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
 
 
 def current_locale() -> str:
@@ -62,6 +40,12 @@ def translate(message: str, locale: str | None = None) -> str:
 
 
 _ = translate
+
+
+def translate_in(context: str, message: str, locale: str | None = None) -> str:
+    """gettext with a msgctxt: one English word may need two Portuguese ones (a ticket is
+    "Cancelado", an action "Cancelada")."""
+    return translations(locale or current_locale()).pgettext(context, message)
 
 
 def translate_error(message: str, params: dict[str, Any], locale: str | None = None) -> str:

@@ -3,7 +3,6 @@ database on every page: a deactivated person is signed out on their next request
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections import defaultdict, deque
 from typing import Literal
@@ -55,9 +54,14 @@ async def require(kind: Kind, path: str) -> tuple[Actor, tuple[str, str, bool, s
     actor = current_actor(kind)
     if actor is not None:
         try:
-            return actor, await call(auth.whoami, actor)
+            me = await call(auth.whoami, actor)
         except NotAuthenticated:
             sign_out(kind)
+        else:
+            saved_locale = me[3]
+            if saved_locale and not app.storage.user.get("locale"):
+                app.storage.user["locale"] = saved_locale  # the person's own choice, on any browser
+            return actor, me
     ui.navigate.to(f"{LOGIN_PATH[kind]}?next={quote(path)}")
     return None
 
@@ -90,7 +94,6 @@ class LoginThrottle:
 
 
 throttle = LoginThrottle()
-_login_lock = asyncio.Lock
 
 
 def reset_throttle() -> None:

@@ -11,6 +11,7 @@ from .. import browser
 from ..frame import Me, NavItem, frame
 from ..i18n import _
 from ..session import require
+from .bell import bell
 
 
 def agent_nav(me: Me) -> list[NavItem]:
@@ -22,10 +23,6 @@ def agent_nav(me: Me) -> list[NavItem]:
     if me.privileged:
         items.append(NavItem(_("Administration"), "/agent/admin/settings", "nav-admin"))
     return items
-
-
-def bell(me: Me) -> None:
-    """The notification hub's bell with the live unread count (see ui/agent/bell.py)."""
 
 
 @asynccontextmanager

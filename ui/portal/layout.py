@@ -5,19 +5,20 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
+
+from domain import approvals
 
 from .. import browser
+from ..context import call
 from ..frame import Me, NavItem, frame
 from ..i18n import _
 from ..session import require
+from .approvals_tab import approvals_tab
 
 
 def portal_nav(me: Me) -> list[NavItem]:
     return [NavItem(_("My tickets"), "/portal", "nav-tickets")]
-
-
-def approvals_tab(me: Me) -> None:
-    """The manager's live 'Aprovar Ações (N)' tab (see ui/portal/approvals_tab.py)."""
 
 
 @asynccontextmanager
@@ -29,6 +30,8 @@ async def portal_page(path: str, title: str) -> AsyncIterator[Me | None]:
         return
     actor, (name, email, privileged, locale) = signed
     me = Me(actor, name, email, privileged, locale)
+    # Read before drawing, so the tab is in the page as it arrives instead of popping in.
+    pending = await call(approvals.pending_count, actor) if privileged else 0
     browser.install()
-    with frame(me, title, portal_nav(me), approvals_tab):
+    with frame(me, title, portal_nav(me), partial(approvals_tab, count=pending)):
         yield me

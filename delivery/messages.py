@@ -1,0 +1,235 @@
+"""What an outbox message says, in its recipient's language: the e-mail (plain text plus
+an HTML alternative) and the Web Push notification.
+
+Every value typed by a user (ticket subject, action name, note, reason, names) is escaped
+in the HTML part; the plain text part carries it as typed."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from config import SUPPORTED_LOCALES
+from delivery.email_sender import EmailMessage
+from delivery.webpush_sender import PushPayload
+from domain.messages import N_
+from domain.model import OutboxMessage, RequestState
+from i18n_catalog import translations
+
+REQUEST_CREATED = "request_created"
+REQUEST_EVALUATED = "request_evaluated"
+
+# How a date reads in each language (always UTC: the server does not know the reader's zone).
+_DATE_FORMATS = {"pt_BR": "%d/%m/%Y %H:%M UTC", "en": "%Y-%m-%d %H:%M UTC"}
+
+
+@dataclass(frozen=True)
+class Line:
+    """A sentence of the message: an English msgid and the values put into it."""
+
+    msgid: str
+    values: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Field:
+    label: str  # msgid
+    value: str  # user text, as typed
+    value_is_msgid: bool = False  # a word of ours (a decision), translated
+
+
+@dataclass(frozen=True)
+class Content:
+    subject: Line
+    intro: Line
+    fields: list[Field]
+    link_label: str  # msgid
+    url: str
+
+
+def message_locale(message: OutboxMessage, default_locale: str) -> str:
+    locale = message.locale or default_locale
+    return locale if locale in SUPPORTED_LOCALES else default_locale
+
+
+def link(message: OutboxMessage, base_url: str) -> str:
+    """The exact page the message is about: a request to evaluate, a ticket."""
+    path = str(message.payload.get("path") or "/")
+    return base_url.rstrip("/") + (path if path.startswith("/") else "/" + path)
+
+
+def _text(payload: Mapping[str, object], key: str) -> str:
+    value = payload.get(key)
+    return "" if value is None else str(value)
+
+
+def _when(raw: str, locale: str) -> str:
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        return raw
+    return moment.strftime(_DATE_FORMATS.get(locale, _DATE_FORMATS["en"]))
+
+
+def _request_created(message: OutboxMessage, url: str) -> Content:
+    p = message.payload
+    values = {
+        "number": _text(p, "ticket_number"),
+        "subject": _text(p, "ticket_subject"),
+        "action": _text(p, "action_name"),
+        "requester": _text(p, "requested_by_name"),
+    }
+    fields = [Field(N_("Ticket"), f"#{values['number']} — {values['subject']}"), Field(N_("Action"), values["action"])]
+    if _text(p, "action_description"):
+        fields.append(Field(N_("Description"), _text(p, "action_description")))
+    if _text(p, "note"):
+        fields.append(Field(N_("Note from the agent"), _text(p, "note")))
+    fields.append(Field(N_("Requested by"), values["requester"]))
+    return Content(
+        subject=Line(N_("[Aval] Ticket #{number}: approval requested — {action}"), values),
+        intro=Line(N_("{requester} asks for your approval of the action “{action}” on ticket #{number} — {subject}."),
+                   values),
+        fields=fields,
+        link_label=N_("Approve or reject it here"),
+        url=url,
+    )
+
+
+def _request_evaluated(message: OutboxMessage, url: str, locale: str) -> Content:
+    p = message.payload
+    state = _text(p, "state")
+    values = {
+        "number": _text(p, "ticket_number"),
+        "subject": _text(p, "ticket_subject"),
+        "action": _text(p, "action_name"),
+        "name": _text(p, "decided_by_name"),
+        "when": _when(_text(p, "decided_at"), locale),
+    }
+    if state == RequestState.APPROVED:
+        subject = N_("[Aval] Ticket #{number}: action {action} approved by {name}")
+        intro = N_("{name} approved the action “{action}” on ticket #{number} — {subject}, on {when}.")
+        decision = N_("The action was approved.")
+    elif state == RequestState.REJECTED:
+        subject = N_("[Aval] Ticket #{number}: action {action} rejected by {name}")
+        intro = N_("{name} rejected the action “{action}” on ticket #{number} — {subject}, on {when}.")
+        decision = N_("The action was rejected.")
+    else:
+        subject = N_("[Aval] Ticket #{number}: action {action} cancelled by {name}")
+        intro = N_("{name} cancelled the action “{action}” on ticket #{number} — {subject}, on {when}.")
+        decision = N_("The action was cancelled.")
+    fields = [
+        Field(N_("Ticket"), f"#{values['number']} — {values['subject']}"),
+        Field(N_("Action"), values["action"]),
+        Field(N_("Decision"), decision, value_is_msgid=True),
+        Field(N_("Decided by"), values["name"]),
+        Field(N_("Decided at"), values["when"]),
+    ]
+    if state == RequestState.REJECTED:
+        reason = _text(p, "reason")
+        fields.append(Field(N_("Reason"), reason) if reason else Field(N_("Reason"), N_("No reason given."), True))
+    if _text(p, "note"):
+        fields.append(Field(N_("Note of the request"), _text(p, "note")))
+    return Content(
+        subject=Line(subject, values),
+        intro=Line(intro, values),
+        fields=fields,
+        link_label=N_("Open the ticket"),
+        url=url,
+    )
+
+
+def _generic(message: OutboxMessage, url: str) -> Content:
+    # A kind this version does not know (written by a newer one): still say something useful.
+    p = message.payload
+    values = {"number": _text(p, "ticket_number"), "action": _text(p, "action_name")}
+    return Content(
+        subject=Line(N_("[Aval] Ticket #{number}: {action}"), values),
+        intro=Line(N_("There is news about the action “{action}” on ticket #{number}."), values),
+        fields=[],
+        link_label=N_("Open it here"),
+        url=url,
+    )
+
+
+def content(message: OutboxMessage, base_url: str, locale: str) -> Content:
+    url = link(message, base_url)
+    if message.kind == REQUEST_CREATED:
+        return _request_created(message, url)
+    if message.kind == REQUEST_EVALUATED:
+        return _request_evaluated(message, url, locale)
+    return _generic(message, url)
+
+
+def _fill(line: Line, gettext: Translator) -> str:
+    return gettext(line.msgid).format(**line.values)
+
+
+def _fill_html(line: Line, gettext: Translator) -> str:
+    # Escape the sentence first and the values separately: a value is never read as markup
+    # and never as a placeholder.
+    return html.escape(gettext(line.msgid)).format(**{k: html.escape(v) for k, v in line.values.items()})
+
+
+class Translator:
+    def __init__(self, locale: str) -> None:
+        self._translations = translations(locale)
+
+    def __call__(self, msgid: str) -> str:
+        return self._translations.gettext(msgid)
+
+
+def render_email(message: OutboxMessage, base_url: str, default_locale: str) -> EmailMessage:
+    locale = message_locale(message, default_locale)
+    gettext = Translator(locale)
+    body = content(message, base_url, locale)
+    footer = gettext("This message was sent by Aval, the help desk.")
+    text_lines = [_fill(body.intro, gettext), ""]
+    text_lines += [f"{gettext(f.label)}: {_value(f, gettext)}" for f in body.fields]
+    text_lines += ["", f"{gettext(body.link_label)}: {body.url}", "", "-- ", footer, ""]
+    rows = "\n".join(
+        f'<tr><th align="left" valign="top" style="padding:2px 12px 2px 0">{html.escape(gettext(f.label))}</th>'
+        f'<td style="white-space:pre-wrap">{html.escape(_value(f, gettext))}</td></tr>'
+        for f in body.fields
+    )
+    lang = "pt-BR" if locale == "pt_BR" else locale
+    html_part = (
+        f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}"><body style="font-family:sans-serif;line-height:1.4">\n'
+        f"<p>{_fill_html(body.intro, gettext)}</p>\n"
+        f"<table>\n{rows}\n</table>\n"
+        f'<p><a href="{html.escape(body.url, quote=True)}">{html.escape(gettext(body.link_label))}</a></p>\n'
+        f'<p style="color:#666;font-size:small">{html.escape(footer)}</p>\n'
+        "</body></html>\n"
+    )
+    return EmailMessage(
+        to=message.recipient_email,
+        subject=_fill(body.subject, gettext),
+        text="\n".join(text_lines),
+        html=html_part,
+    )
+
+
+def _value(field: Field, gettext: Translator) -> str:
+    return gettext(field.value) if field.value_is_msgid else field.value
+
+
+def render_push(message: OutboxMessage, base_url: str, default_locale: str) -> PushPayload:
+    locale = message_locale(message, default_locale)
+    gettext = Translator(locale)
+    url = link(message, base_url)
+    p = message.payload
+    values = {
+        "number": _text(p, "ticket_number"),
+        "subject": _text(p, "ticket_subject"),
+        "action": _text(p, "action_name"),
+        "requester": _text(p, "requested_by_name"),
+    }
+    if message.kind == REQUEST_CREATED:
+        title = gettext("Action awaiting your approval")
+        body = _fill(Line(N_("Ticket #{number} — {subject}: {requester} asks for approval of {action}."), values),
+                     gettext)
+        return PushPayload(title=title, body=body, url=url)
+    full = content(message, base_url, locale)
+    return PushPayload(title=_fill(full.subject, gettext).removeprefix("[Aval] "), body=_fill(full.intro, gettext),
+                       url=url)

@@ -1,0 +1,153 @@
+"""What each notification says, in the recipient's language, with user text escaped in the
+HTML part (delivery/messages.py). The end-to-end tests over SMTP are in test_outbox_worker.py."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from delivery.messages import link, render_email, render_push
+from domain.model import Channel, OutboxMessage
+
+BASE = "https://help.example.test"
+
+
+def created(locale: str | None = None, **payload: object) -> OutboxMessage:
+    return OutboxMessage(
+        dedup_key="k",
+        channel=Channel.EMAIL,
+        kind="request_created",
+        recipient_kind="customer",
+        recipient_id=7,
+        recipient_email="fabio.gerente@demo.test",
+        locale=locale,
+        payload={
+            "request_id": 31,
+            "ticket_number": 12,
+            "ticket_subject": "Impressora parada",
+            "action_name": "Reembolso",
+            "action_description": "Devolver o valor cobrado.",
+            "note": "Cobrado em dobro.\nVer fatura 3.",
+            "state": "awaiting_approval",
+            "reason": "",
+            "requested_by_name": "Bruno Agente",
+            "path": "/portal/approvals/31",
+            **payload,
+        },
+    )
+
+
+def evaluated(state: str, reason: str = "", locale: str | None = None) -> OutboxMessage:
+    return OutboxMessage(
+        dedup_key="k2",
+        channel=Channel.EMAIL,
+        kind="request_evaluated",
+        recipient_kind="agent",
+        recipient_id=2,
+        recipient_email="bruno.agente@demo.test",
+        locale=locale,
+        payload={
+            "request_id": 31,
+            "ticket_number": 12,
+            "ticket_subject": "Impressora parada",
+            "action_name": "Reembolso",
+            "action_description": "",
+            "note": "",
+            "state": state,
+            "reason": reason,
+            "decided_by_name": "Fábio Gerente",
+            "decided_at": datetime(2026, 3, 5, 14, 30, tzinfo=UTC).isoformat(),
+            "path": "/agent/tickets/12",
+        },
+    )
+
+
+def test_request_created_in_portuguese() -> None:
+    mail = render_email(created(), BASE, "pt_BR")
+
+    assert mail.to == "fabio.gerente@demo.test"
+    assert mail.subject == "[Aval] Chamado #12: aprovação solicitada — Reembolso"
+    assert mail.text.startswith(
+        "Bruno Agente pede sua aprovação para a ação “Reembolso” no chamado #12 — Impressora parada.\n"
+    )
+    assert "Descrição: Devolver o valor cobrado.\n" in mail.text
+    assert "Observação do atendente: Cobrado em dobro.\nVer fatura 3.\n" in mail.text
+    assert f"Aprove ou reprove aqui: {BASE}/portal/approvals/31" in mail.text
+    assert mail.html is not None and f'<a href="{BASE}/portal/approvals/31">Aprove ou reprove aqui</a>' in mail.html
+
+
+def test_the_recipient_s_language_wins_over_the_installation_s() -> None:
+    mail = render_email(created(locale="en"), BASE, "pt_BR")
+    assert mail.subject == "[Aval] Ticket #12: approval requested — Reembolso"
+    assert "Note from the agent: Cobrado em dobro." in mail.text
+    # No choice of their own (or one this version does not ship): the installation's language.
+    assert render_email(created(locale=None), BASE, "en").subject.startswith("[Aval] Ticket #12")
+    assert render_email(created(locale="de"), BASE, "pt_BR").subject.startswith("[Aval] Chamado #12")
+
+
+def test_approval_names_who_decided_and_when() -> None:
+    mail = render_email(evaluated("approved"), BASE, "pt_BR")
+    assert mail.subject == "[Aval] Chamado #12: ação Reembolso aprovada por Fábio Gerente"
+    assert "Fábio Gerente aprovou a ação “Reembolso” no chamado #12 — Impressora parada, em 05/03/2026 14:30 UTC." in (
+        mail.text
+    )
+    assert "Decidida em: 05/03/2026 14:30 UTC" in mail.text
+    assert "Motivo" not in mail.text
+    assert f"Abrir o chamado: {BASE}/agent/tickets/12" in mail.text
+
+    english = render_email(evaluated("approved", locale="en"), BASE, "pt_BR")
+    assert english.subject == "[Aval] Ticket #12: action Reembolso approved by Fábio Gerente"
+    assert "Decided at: 2026-03-05 14:30 UTC" in english.text
+
+
+def test_rejection_carries_the_reason() -> None:
+    mail = render_email(evaluated("rejected", "Sem orçamento\neste mês."), BASE, "pt_BR")
+    assert mail.subject == "[Aval] Chamado #12: ação Reembolso reprovada por Fábio Gerente"
+    assert "Decisão: A ação foi reprovada." in mail.text
+    assert "Motivo: Sem orçamento\neste mês." in mail.text
+    assert mail.html is not None and "Sem orçamento\neste mês." in mail.html
+    assert "Motivo: Nenhum motivo informado." in render_email(evaluated("rejected"), BASE, "pt_BR").text
+
+
+def test_every_user_text_is_escaped_in_html_and_kept_in_text() -> None:
+    evil = '<script>alert("x")</script>'
+    message = created(
+        ticket_subject=f"Assunto {evil}",
+        action_name=f"Ação {evil}",
+        action_description=evil,
+        note=evil,
+        requested_by_name=f"Bruno {evil}",
+    )
+    mail = render_email(message, BASE, "pt_BR")
+    assert mail.html is not None
+    assert "<script>" not in mail.html
+    assert mail.html.count("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;") >= 6
+    assert mail.text.count(evil) >= 6
+
+    rejected = evaluated("rejected", reason=evil)
+    rejected.payload["decided_by_name"] = "<b>Fábio</b>"
+    html = render_email(rejected, BASE, "pt_BR").html
+    assert html is not None and "<script>" not in html and "<b>" not in html
+
+
+def test_link_joins_base_url_and_path_once() -> None:
+    assert link(created(), "https://help.example.test/") == "https://help.example.test/portal/approvals/31"
+    assert link(created(path="agent/tickets/3"), BASE) == f"{BASE}/agent/tickets/3"
+
+
+def test_push_payload_is_short_and_links_to_the_request() -> None:
+    note = render_push(created(), BASE, "pt_BR")
+    assert note.title == "Ação aguardando sua aprovação"
+    assert note.body == "Chamado #12 — Impressora parada: Bruno Agente pede aprovação para Reembolso."
+    assert note.url == f"{BASE}/portal/approvals/31"
+
+    decided = render_push(evaluated("approved", locale="en"), BASE, "pt_BR")
+    assert decided.title == "Ticket #12: action Reembolso approved by Fábio Gerente"
+    assert decided.url == f"{BASE}/agent/tickets/12"
+
+
+def test_an_unknown_kind_still_reads_sensibly() -> None:
+    message = created()
+    message.kind = "something_newer"
+    mail = render_email(message, BASE, "pt_BR")
+    assert mail.subject == "[Aval] Chamado #12: Reembolso"
+    assert f"{BASE}/portal/approvals/31" in mail.text

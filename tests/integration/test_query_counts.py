@@ -1,0 +1,88 @@
+"""The list and detail views cost a fixed number of SQL statements: ten times the data
+must not mean ten times the queries (no N+1)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from persistence_support import BRUNO, FABIO, JOAO, MARCIA, Database
+from sqlalchemy import event
+
+from domain import approvals, tickets
+from domain.model import ActionRequest, HistoryEntry, HistoryKind, RequestState
+from domain.views import TicketFilter
+
+
+@contextmanager
+def counting(db: Database) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def _grow(db: Database, ticket_count: int, rounds_on_first: int) -> int:
+    """`ticket_count` more tickets of João, each with an action awaiting approval; the
+    first one also gets `rounds_on_first` replies and decided requests. Returns its number."""
+    numbers = db.add_tickets(JOAO, ticket_count)
+    bruno = db.agent(BRUNO).id
+    action = db.action_id("Reembolso")
+    fabio = db.customer(FABIO).id
+    with db.uow() as uow:
+        for position, number in enumerate(numbers):
+            ticket = uow.tickets.by_number(number)
+            assert ticket is not None and ticket.id is not None
+            for index in range(rounds_on_first if position == 0 else 0):
+                uow.history.add(HistoryEntry(ticket.id, HistoryKind.REPLY, "Bruno Agente", f"resposta {index}"))
+                uow.requests.add(ActionRequest(ticket.id, action, "Reembolso", "", bruno, state=RequestState.REJECTED,
+                                               evaluated_by_customer_id=fabio, reason="não"))
+            uow.requests.add(ActionRequest(ticket.id, action, "Reembolso", "", bruno))
+        uow.commit()
+    return numbers[0]
+
+
+def _statements_per_view(db: Database, detail_number: int) -> dict[str, int]:
+    bruno, fabio, marcia = db.agent(BRUNO), db.customer(FABIO), db.customer(MARCIA)
+    views: dict[str, Callable[[], Any]] = {
+        "list_tickets": lambda: db.run(tickets.list_tickets, bruno, TicketFilter(per_page=200)),
+        "ticket_view": lambda: db.run(tickets.ticket_view, bruno, detail_number),
+        "pending_approvals(fabio)": lambda: db.run(approvals.pending_approvals, fabio),
+        "pending_approvals(marcia)": lambda: db.run(approvals.pending_approvals, marcia),
+        "pending_count": lambda: db.run(approvals.pending_count, marcia),
+        "portal_tickets": lambda: db.run(tickets.portal_tickets, marcia, 1, 200),
+    }
+    counts = {}
+    for name, view in views.items():
+        with counting(db) as statements:
+            result = view()
+        counts[name] = len(statements)
+        assert result is not None
+    return counts
+
+
+def test_views_issue_the_same_number_of_statements_for_5_or_50_rows(database: Database) -> None:
+    small_detail = _grow(database, 5, rounds_on_first=5)
+    small = _statements_per_view(database, small_detail)
+    assert database.run(approvals.pending_count, database.customer(MARCIA)) == 5
+
+    big_detail = _grow(database, 45, rounds_on_first=50)
+    big = _statements_per_view(database, big_detail)
+
+    # The data really grew under the views measured.
+    assert database.run(approvals.pending_count, database.customer(MARCIA)) == 50
+    assert len(database.run(approvals.pending_approvals, database.customer(FABIO))) == 50
+    assert len(database.run(tickets.list_tickets, database.agent(BRUNO), TicketFilter(per_page=200)).items) == 55
+    view = database.run(tickets.ticket_view, database.agent(BRUNO), big_detail)
+    assert len(view.requests) == 51 and len(view.history) == 50
+
+    assert big == small
+    # And each view is a handful of statements, not a loop in disguise.
+    assert all(count <= 15 for count in big.values()), big

@@ -1,0 +1,101 @@
+"""Helpers of the portal's UI tests: signing in, and driving the domain the way the
+other panel would (an agent requesting, closing, trashing) from a worker thread, as
+the pages themselves do."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from nicegui.testing import User
+
+from domain import admin, approvals
+from domain.access import Actor
+from domain.demo import DEMO_PASSWORD
+from domain.ports import UnitOfWork
+from domain.views import RequestRow
+from ui.context import ctx
+
+BRUNO = "bruno.agente@demo.test"
+ANA = "ana.admin@demo.test"
+MARCIA = "marcia.gerente@demo.test"
+FABIO = "fabio.gerente@demo.test"
+JOAO = "joao.cliente@demo.test"
+LIVIA = "livia.avulsa@demo.test"
+# The `create_user` fixture: another browser, signed in as someone else.
+NewUser = Callable[[], User]
+TICKET_1_SUBJECT = "Cobrança em duplicidade na fatura de outubro"
+
+
+async def login(user: User, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Signs in on /portal/login and waits for the ticket list."""
+    await user.open("/portal/login")
+    user.find("E-mail").type(email)
+    user.find("Senha").type(password)
+    user.find("Entrar").click()
+    await user.should_see(marker="ticket-list", retries=200)
+
+
+async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Waits for something the pages do in the background (a refusal's toast, say)."""
+    for _ in range(int(timeout / 0.05)):
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the condition never held")
+
+
+async def run_use_case(use_case: Callable[..., Any], *args: Any) -> Any:
+    """Runs a use case off the event loop, so the pages' live updates can run meanwhile."""
+    return await asyncio.to_thread(ctx().services.run, use_case, *args)
+
+
+def _agent_id(uow: UnitOfWork, email: str) -> int:
+    with uow:
+        agent = uow.agents.by_email(email)
+        assert agent is not None and agent.id is not None
+        return agent.id
+
+
+def _customer_id(uow: UnitOfWork, email: str) -> int:
+    with uow:
+        customer = uow.customers.by_email(email)
+        assert customer is not None and customer.id is not None
+        return customer.id
+
+
+def _action_id(uow: UnitOfWork, name: str) -> int:
+    with uow:
+        action = next(a for a in uow.catalog.list() if a.name == name)
+        assert action.id is not None
+        return action.id
+
+
+async def agent(email: str = BRUNO) -> Actor:
+    return Actor.agent(await run_use_case(_agent_id, email))
+
+
+async def customer(email: str) -> Actor:
+    return Actor.customer(await run_use_case(_customer_id, email))
+
+
+async def request_action(number: int = 1, action: str = "Reembolso", note: str = "", by: str = BRUNO) -> int:
+    """An agent asks the managers to approve an action on a ticket; the request's id."""
+    action_id = await run_use_case(_action_id, action)
+    return int(await run_use_case(approvals.request_action, await agent(by), number, action_id, note))
+
+
+async def request_row(request_id: int, manager: str = MARCIA) -> RequestRow:
+    _detail, row = await run_use_case(approvals.request_for_manager, await customer(manager), request_id)
+    return row
+
+
+async def other_organization_manager(email: str = "otto.gerente@demo.test") -> None:
+    """A manager of an organization unrelated to the demo's Matriz / Filial Norte."""
+    ana = await agent(ANA)
+    organization_id = await run_use_case(admin.create_organization, ana, "Outra Empresa")
+    fields = admin.CustomerFields(
+        name="Otto Gerente", email=email, organization_id=organization_id, is_manager=True, password=DEMO_PASSWORD
+    )
+    await run_use_case(admin.create_customer, ana, ctx().hasher, fields)

@@ -1,0 +1,131 @@
+"""Live updates of the managers' screens (spec §6, §7): requests arriving and leaving
+move every concerned manager's tab and list without a reload; an arrival also pops a
+toast, a background notification and the count in the tab's title."""
+
+from __future__ import annotations
+
+import pytest
+from nicegui.testing import User
+from portal_support import (
+    FABIO,
+    JOAO,
+    MARCIA,
+    TICKET_1_SUBJECT,
+    NewUser,
+    agent,
+    customer,
+    login,
+    request_action,
+    run_use_case,
+    until,
+)
+
+from domain import approvals, tickets
+from domain.model import TicketStatus
+from ui import browser
+
+
+async def test_a_new_request_raises_both_managers_tabs(user: User, create_user: NewUser) -> None:
+    await login(user, MARCIA)
+    fabio = create_user()
+    await login(fabio, FABIO)
+    marcia_elsewhere = create_user()  # the same manager in a second browser
+    await login(marcia_elsewhere, MARCIA)
+    joao = create_user()
+    await login(joao, JOAO)
+    await request_action(1)
+    await user.should_see("Aprovar Ações (1)", retries=100)
+    await fabio.should_see("Aprovar Ações (1)", retries=100)
+    await marcia_elsewhere.should_see("Aprovar Ações (1)", retries=100)
+    await request_action(2, "Reiniciar produção")
+    await user.should_see("Aprovar Ações (2)", retries=100)
+    await fabio.should_see("Aprovar Ações (2)", retries=100)
+    await joao.should_not_see(marker="approvals-tab")
+
+
+async def test_an_approval_by_one_manager_empties_the_others_list_and_tab(user: User, create_user: NewUser) -> None:
+    request_id = await request_action(1)
+    await login(user, MARCIA)
+    fabio = create_user()
+    await login(fabio, FABIO)
+    await fabio.open("/portal/approvals")
+    await fabio.should_see(f"#1 — {TICKET_1_SUBJECT}")
+    await fabio.should_see("Aprovar Ações (1)")
+
+    await user.open(f"/portal/approvals/{request_id}")
+    user.find(marker="approve").click()
+    await user.should_see(marker="confirm-approve")
+    user.find(marker="confirm-approve").click()
+    await user.should_see("Aprovada por Márcia Gerente", retries=100)
+
+    await fabio.should_see("Nenhuma ação aguarda sua aprovação.", retries=100)
+    await fabio.should_not_see(f"#1 — {TICKET_1_SUBJECT}")
+    await fabio.should_not_see(marker="approvals-tab")
+
+
+async def test_the_open_request_page_shows_the_other_managers_decision(user: User) -> None:
+    request_id = await request_action(1)
+    await login(user, FABIO)
+    await user.open(f"/portal/approvals/{request_id}")
+    await user.should_see(marker="approve")
+    await run_use_case(approvals.reject, await customer(MARCIA), request_id, "Fora da política.")
+    await user.should_see("Reprovada por Márcia Gerente em", retries=100)
+    await user.should_see("Motivo: Fora da política.")
+    await user.should_not_see(marker="approve")
+
+
+async def test_cancel_and_expire_lower_the_tabs_and_lists(user: User, create_user: NewUser) -> None:
+    first = await request_action(1)
+    await request_action(2, "Reiniciar produção")
+    await login(user, MARCIA)
+    await user.open("/portal/approvals")
+    await user.should_see("Aprovar Ações (2)")
+    fabio = create_user()
+    await login(fabio, FABIO)
+    await fabio.should_see("Aprovar Ações (2)")
+
+    await run_use_case(approvals.cancel, await agent(), first)  # the requesting agent cancels
+    await user.should_see("Aprovar Ações (1)", retries=100)
+    await fabio.should_see("Aprovar Ações (1)", retries=100)
+    await user.should_not_see(f"#1 — {TICKET_1_SUBJECT}")
+    await user.should_see("#2 — Servidor de produção lento")
+
+    await run_use_case(tickets.set_status, await agent(), 2, TicketStatus.CLOSED)  # expires the other
+    await user.should_see("Nenhuma ação aguarda sua aprovação.", retries=100)
+    await user.should_not_see(marker="approvals-tab")
+    await fabio.should_not_see(marker="approvals-tab", retries=100)
+
+
+async def test_trashing_and_restoring_the_ticket_hides_and_brings_back_the_request(user: User) -> None:
+    request_id = await request_action(1)
+    await login(user, MARCIA)
+    await user.open(f"/portal/approvals/{request_id}")
+    await user.should_see("Aprovar Ações (1)")
+    await user.should_see(marker="approve")
+    bruno = await agent()
+    await run_use_case(tickets.trash_ticket, bruno, 1)
+    await user.should_see("Solicitação não encontrada.", retries=100)
+    await user.should_not_see(marker="approvals-tab")
+    await run_use_case(tickets.restore_ticket, bruno, 1)
+    await user.should_see("Aprovar Ações (1)", retries=100)
+    await user.should_see(marker="approve", retries=100)
+
+
+async def test_an_arrival_toasts_notifies_in_background_and_counts_in_the_title(
+    user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    titles: list[int] = []
+    notifications: list[tuple[str, str, str]] = []
+    monkeypatch.setattr(browser, "set_title_count", lambda count, base: titles.append(count))
+    monkeypatch.setattr(browser, "notify_in_background", lambda *args: notifications.append(args))
+    await login(user, MARCIA)
+    request_id = await request_action(1, "Reembolso")
+    await user.should_see("Nova ação para aprovar no chamado #1: Reembolso", retries=100)
+    await until(lambda: titles[-1:] == [1])
+    assert [url for _title, _body, url in notifications] == [f"/portal/approvals/{request_id}"]
+    assert "Reembolso" in notifications[0][1]
+
+    await run_use_case(approvals.approve, await customer(FABIO), request_id)
+    await user.should_not_see(marker="approvals-tab", retries=100)
+    await until(lambda: titles[-1:] == [0])
+    assert len(notifications) == 1  # a decision is no arrival

@@ -1,0 +1,117 @@
+"""/agent/tickets/{number}: one ticket, its requests and its history, live (spec §3–§8)."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+from nicegui import ui
+
+from domain import admin, approvals, tickets
+from domain.errors import DomainError
+from domain.events import DomainEvent, RequestEvent, TicketChanged
+from domain.model import Agent
+from domain.views import RequestRow, TicketDetail, TicketView
+
+from ..context import call, error_text, format_when
+from ..frame import Me
+from ..i18n import _
+from .calls import perform
+from .dialogs import confirm
+from .labels import STATUS_COLORS, status_label
+from .layout import agent_page
+from .live_updates import Redraw, follow
+from .ticket_actions import reply_box, toolbar
+from .ticket_history import history_timeline, request_cards
+
+
+def _fact(label: str, value: str | None, marker: str) -> None:
+    with ui.column().classes("gap-0"):
+        ui.label(label).classes("text-caption text-grey-7")
+        ui.label(value or "—").mark(marker)
+
+
+def ticket_summary(ticket: TicketDetail) -> None:
+    with ui.card().classes("w-full gap-3"):
+        with ui.row().classes("items-center gap-3"):
+            ui.label(f"#{ticket.number}").classes("text-h6 text-grey-7")
+            ui.label(ticket.subject).classes("text-h6").mark("ticket-subject")
+            ui.badge(status_label(ticket.status), color=STATUS_COLORS[ticket.status]).mark("ticket-status")
+        with ui.row().classes("gap-8"):
+            _fact(_("Customer"), f"{ticket.customer_name} <{ticket.customer_email}>", "ticket-customer")
+            organization = ticket.organization_name
+            if organization and ticket.parent_organization_name:
+                organization = f"{organization} ({_('parent')}: {ticket.parent_organization_name})"
+            _fact(_("Organization"), organization, "ticket-organization")
+            _fact(_("Assigned agent"), ticket.assigned_agent_name, "ticket-agent")
+            _fact(_("Created at"), format_when(ticket.created_at), "ticket-created")
+            _fact(_("Updated at"), format_when(ticket.updated_at), "ticket-updated")
+        if ticket.description:
+            ui.label(ticket.description).classes("whitespace-pre-wrap").mark("ticket-description")
+
+
+def register() -> None:
+    @ui.page("/agent/tickets/{number}")
+    async def ticket_page(number: int, request_id: int | None = None) -> None:
+        async with agent_page(f"/agent/tickets/{number}", _("Ticket #{number}").format(number=number)) as me:
+            if me is None:
+                return
+            await _build(me, number, request_id)
+
+
+async def _build(me: Me, number: int, highlight: int | None) -> None:
+    agents: list[Agent] = []
+    with suppress(DomainError):  # without the list, the assignee select offers nobody
+        agents = await call(admin.list_agents, me.actor)
+    body = ui.column().classes("w-full gap-4")
+    reply_area = ui.column().classes("w-full")
+    shown: dict[str, int] = {}
+
+    async def load() -> TicketView | DomainError:
+        try:
+            return await call(tickets.ticket_view, me.actor, number)
+        except DomainError as error:
+            return error
+
+    async def back_to_list() -> None:
+        ui.notify(_("Ticket #{number} moved to the trash.").format(number=number), type="positive")
+        ui.navigate.to("/agent")
+
+    async def cancel_request(row: RequestRow) -> None:
+        question = _("Cancel the action “{action}”?").format(action=row.action_name)
+        if await confirm(_("Cancel action"), question, _("Cancel action")) and await perform(
+            approvals.cancel, me.actor, row.id
+        ):
+            ui.notify(_("The action was cancelled."), type="positive")
+        await redraw()
+
+    def draw(view: TicketView | DomainError) -> None:
+        body.clear()
+        with body:
+            if isinstance(view, DomainError):
+                ui.label(error_text(view)).classes("text-negative").mark("ticket-error")
+                reply_area.set_visibility(False)
+                return
+            shown["ticket_id"] = view.ticket.id
+            reply_area.set_visibility(True)
+            ticket_summary(view.ticket)
+            toolbar(me, view, agents, redraw, back_to_list)
+            request_cards(
+                view.requests,
+                can_cancel_pending=view.can_cancel_pending,
+                highlight=highlight,
+                on_cancel=cancel_request,
+            )
+            history_timeline(view.history)  # type: ignore[arg-type]
+
+    redraw = Redraw(load, draw)
+    with reply_area:
+        reply_box(me, number, redraw)
+
+    async def on_event(event: DomainEvent) -> None:
+        # A manager approving, rejecting or cancelling, a request expiring, a reply of the
+        # customer: whatever touches this ticket redraws it.
+        if isinstance(event, (RequestEvent, TicketChanged)) and event.ticket_id == shown.get("ticket_id"):
+            await redraw()
+
+    follow(on_event)
+    await redraw()

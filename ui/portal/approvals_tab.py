@@ -1,0 +1,81 @@
+"""The manager's "Aprovar Ações (N)" tab in the portal header (spec §6, §7).
+
+It shows while N > 0 and follows N live in every open tab: each tab subscribes to the
+committed request events whose audience names this manager and re-reads the count.
+A request that arrives also pops a toast, a system notification when the tab is in
+the background, and the count in the tab's title."""
+
+from __future__ import annotations
+
+from nicegui import ui
+
+from domain import approvals
+from domain.errors import DomainError
+from domain.events import ActionRequested, DomainEvent
+
+from .. import browser
+from ..context import call, ctx
+from ..frame import Me
+from ..i18n import _
+from .refresh import Coalesced, concerns_manager
+
+APPROVALS_PATH = "/portal/approvals"
+
+
+def request_path(request_id: int) -> str:
+    return f"{APPROVALS_PATH}/{request_id}"
+
+
+def tab_text(count: int) -> str:
+    return _("Approve actions ({count})").format(count=count)
+
+
+def approvals_tab(me: Me, count: int | None = None) -> None:
+    """Builds the tab; `count` is the pending count the page read already, if any."""
+    if me.actor.kind != "customer":
+        return
+    base_title = ui.context.client.title or "Aval"
+    tab = ui.link(tab_text(count or 0), APPROVALS_PATH).mark("approvals-tab")
+    tab.classes("text-white text-bold no-underline px-3 py-1 rounded-borders bg-orange-8")
+    tab.set_visibility(bool(count))
+    shown = {"count": count or 0}
+
+    def show(new_count: int) -> None:
+        if tab.is_deleted:
+            return
+        tab.set_text(tab_text(new_count))
+        tab.set_visibility(new_count > 0)
+        if new_count != shown["count"]:
+            browser.set_title_count(new_count, base_title)
+        shown["count"] = new_count
+
+    async def reread() -> None:
+        try:
+            new_count = await call(approvals.pending_count, me.actor)
+        except DomainError:  # signed out or deactivated meanwhile: nothing to approve
+            new_count = 0
+        show(new_count)
+
+    refresh = Coalesced(reread)
+
+    async def on_event(event: DomainEvent) -> None:
+        if not concerns_manager(event, me):
+            return
+        if isinstance(event, ActionRequested):
+            announce(event)
+        await refresh()
+
+    ctx().live.subscribe(on_event)
+    if count is None:
+        ui.timer(0, refresh, once=True)  # the first read, right after the page is built
+    elif count > 0:
+        browser.set_title_count(count, base_title)
+
+
+def announce(event: ActionRequested) -> None:
+    """A toast in the tab; the browser's own notification when the tab is hidden."""
+    text = _("New action to approve on ticket #{number}: {action}").format(
+        number=event.ticket_number, action=event.action_name
+    )
+    ui.notify(text, type="info", position="top-right", multi_line=True)
+    browser.notify_in_background(_("Action awaiting your approval"), text, request_path(event.request_id))
