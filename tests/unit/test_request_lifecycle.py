@@ -117,6 +117,7 @@ class RacedUnitOfWork(SqlUnitOfWork):
 def test_losing_a_race_at_commit_reports_the_winner(desk: Desk) -> None:
     request_id = desk.ask(1)
     factory = desk.session_factory
+    assert factory is not None
     raced = Services(lambda: RacedUnitOfWork(factory))
     RacedUnitOfWork.competitor = lambda: desk.run(approvals.approve, desk.marcia, request_id)
     with pytest.raises(AlreadyDecided) as late:
@@ -169,6 +170,7 @@ class FailingCommit(SqlUnitOfWork):
 def test_closing_expires_pending_request_in_same_transaction(desk: Desk) -> None:
     request_id = desk.ask(1)
     factory = desk.session_factory
+    assert factory is not None
     commits: list[list[DomainEvent]] = []
 
     class CountingCommits(SqlUnitOfWork):
@@ -185,6 +187,7 @@ def test_closing_expires_pending_request_in_same_transaction(desk: Desk) -> None
 def test_failed_close_leaves_the_request_pending(desk: Desk) -> None:
     request_id = desk.ask(1)
     factory = desk.session_factory
+    assert factory is not None
     failing = Services(lambda: FailingCommit(factory))
     with pytest.raises(Conflict):
         failing.run(tickets.set_status, desk.bruno, 1, TicketStatus.CLOSED)

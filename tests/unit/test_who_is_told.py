@@ -255,6 +255,7 @@ def test_refused_operation_emits_no_event(desk: Desk) -> None:
 
 def test_events_reach_the_outside_only_after_commit(desk: Desk) -> None:
     factory = desk.session_factory
+    assert factory is not None
     failing = Services(lambda: FailingCommit(factory, desk.events.extend))
     with pytest.raises(Conflict):
         failing.run(approvals.request_action, desk.bruno, 1, desk.action_id("Reembolso"), "")

@@ -41,8 +41,15 @@ async def agent_dialog(me: Me, agent: Agent | None = None) -> bool:
         async def save() -> None:
             if agent is None:
                 await submit_use_case(
-                    dialog, error, admin.create_agent, me.actor, ctx().hasher,
-                    name.value or "", email.value or "", password.value or "", AgentRole(role.value),
+                    dialog,
+                    error,
+                    admin.create_agent,
+                    me.actor,
+                    ctx().hasher,
+                    name.value or "",
+                    email.value or "",
+                    password.value or "",
+                    AgentRole(role.value),
                 )
             else:
                 assert agent.id is not None

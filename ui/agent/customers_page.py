@@ -55,9 +55,7 @@ async def customer_dialog(me: Me, organizations: list[Organization], customer: C
                 await submit_use_case(dialog, error, admin.create_customer, me.actor, ctx().hasher, fields)
             else:
                 assert customer.id is not None
-                await submit_use_case(
-                    dialog, error, admin.update_customer, me.actor, ctx().hasher, customer.id, fields
-                )
+                await submit_use_case(dialog, error, admin.update_customer, me.actor, ctx().hasher, customer.id, fields)
 
         with ui.row().classes("w-full justify-end"):
             close_button(dialog)

@@ -36,14 +36,25 @@ async def action_dialog(me: Me, action: CatalogAction | None = None) -> bool:
         async def save() -> None:
             if action is None:
                 await submit_use_case(
-                    dialog, error, admin.create_action, me.actor, name.value or "", description.value or "",
+                    dialog,
+                    error,
+                    admin.create_action,
+                    me.actor,
+                    name.value or "",
+                    description.value or "",
                     bool(active.value),
                 )
             else:
                 assert action.id is not None
                 await submit_use_case(
-                    dialog, error, admin.update_action, me.actor, action.id, name.value or "",
-                    description.value or "", bool(active.value),
+                    dialog,
+                    error,
+                    admin.update_action,
+                    me.actor,
+                    action.id,
+                    name.value or "",
+                    description.value or "",
+                    bool(active.value),
                 )
 
         with ui.row().classes("w-full justify-end"):

@@ -42,9 +42,7 @@ def history_timeline(entries: list[HistoryEntry]) -> None:
 
 
 def _request_facts(row: RequestRow) -> list[str]:
-    facts = [
-        _("Requested by {name} at {when}").format(name=row.requested_by_name, when=format_when(row.requested_at))
-    ]
+    facts = [_("Requested by {name} at {when}").format(name=row.requested_by_name, when=format_when(row.requested_at))]
     if row.evaluated_by_name:
         decided = _("Evaluated by {name} at {when}")
         facts.append(decided.format(name=row.evaluated_by_name, when=format_when(row.decided_at)))

@@ -9,7 +9,7 @@ from nicegui import ui
 from domain import admin, approvals, tickets
 from domain.errors import DomainError
 from domain.events import DomainEvent, RequestEvent, TicketChanged
-from domain.model import Agent
+from domain.model import Agent, HistoryEntry
 from domain.views import RequestRow, TicketDetail, TicketView
 
 from ..context import call, error_text, format_when
@@ -101,7 +101,7 @@ async def _build(me: Me, number: int, highlight: int | None) -> None:
                 highlight=highlight,
                 on_cancel=cancel_request,
             )
-            history_timeline(view.history)  # type: ignore[arg-type]
+            history_timeline([entry for entry in view.history if isinstance(entry, HistoryEntry)])
 
     redraw = Redraw(load, draw)
     with reply_area:

@@ -81,64 +81,63 @@ def register() -> None:
         async with agent_page("/agent", _("Tickets")) as me:
             if me is None:
                 return
-            state = ListState()
-            host = ui.element("div")  # dialogs live here, outside what a redraw clears
+            await _build(me)
 
-            async def new_ticket() -> None:
-                with host:
-                    await open_new_ticket_dialog(me)
 
-            with ui.row().classes("w-full items-end gap-4"):
-                status_options = {ALL: _("All statuses")} | {s.value: status_label(s) for s in TicketStatus}
-                status = ui.select(status_options, value=ALL, label=_("Status")).classes("w-44").mark("status-filter")
-                mine = ui.switch(_("Only mine")).mark("mine-filter")
-                search = ui.input(_("Search by number or subject")).props("clearable").classes("w-72")
-                search.mark("search")
-                ui.button(icon="search", on_click=lambda: filters_changed()).props("flat round").mark("search-button")
-                ui.space()
-                ui.button(_("New ticket"), icon="add", on_click=new_ticket).mark("new-ticket")
-            listing = ui.column().classes("w-full gap-2")
+async def _build(me: Me) -> None:
+    state = ListState()
 
-            async def load() -> Page[TicketRow] | str:
-                try:
-                    return await call(tickets.list_tickets, me.actor, state.query(me))
-                except DomainError as error:
-                    return error_text(error)
+    with ui.row().classes("w-full items-end gap-4"):
+        status_options = {ALL: _("All statuses")} | {s.value: status_label(s) for s in TicketStatus}
+        status = ui.select(status_options, value=ALL, label=_("Status")).classes("w-44").mark("status-filter")
+        mine = ui.switch(_("Only mine")).mark("mine-filter")
+        search = ui.input(_("Search by number or subject")).props("clearable").classes("w-72")
+        search.mark("search")
+        ui.button(icon="search", on_click=lambda: filters_changed()).props("flat round").mark("search-button")
+        ui.space()
+        ui.button(_("New ticket"), icon="add", on_click=lambda: open_new_ticket_dialog(me)).mark("new-ticket")
+    listing = ui.column().classes("w-full gap-2")
 
-            async def change_page(event: ValueChangeEventArguments) -> None:
-                state.page = int(event.value or 1)
-                await redraw()
+    async def load() -> Page[TicketRow] | str:
+        try:
+            return await call(tickets.list_tickets, me.actor, state.query(me))
+        except DomainError as error:
+            return error_text(error)
 
-            def draw(page: Page[TicketRow] | str) -> None:
-                listing.clear()
-                with listing:
-                    if isinstance(page, str):
-                        ui.label(page).classes("text-negative")
-                    else:
-                        _rows(page, change_page)
+    async def change_page(event: ValueChangeEventArguments) -> None:
+        state.page = int(event.value or 1)
+        await redraw()
 
-            redraw = Redraw(load, draw)
+    def draw(page: Page[TicketRow] | str) -> None:
+        listing.clear()
+        with listing:
+            if isinstance(page, str):
+                ui.label(page).classes("text-negative")
+            else:
+                _rows(page, change_page)
 
-            async def filters_changed() -> None:
-                state.status = status.value or ALL
-                state.mine = bool(mine.value)
-                state.search = search.value or ""
-                state.page = 1
-                await redraw()
+    redraw = Redraw(load, draw)
 
-            status.on_value_change(filters_changed)
-            mine.on_value_change(filters_changed)
-            search.on("keydown.enter", filters_changed)
+    async def filters_changed() -> None:
+        state.status = status.value or ALL
+        state.mine = bool(mine.value)
+        state.search = search.value or ""
+        state.page = 1
+        await redraw()
 
-            async def search_cleared() -> None:
-                if not search.value and state.search:
-                    await filters_changed()
+    status.on_value_change(filters_changed)
+    mine.on_value_change(filters_changed)
+    search.on("keydown.enter", filters_changed)
 
-            search.on_value_change(search_cleared)
+    async def search_cleared() -> None:
+        if not search.value and state.search:
+            await filters_changed()
 
-            async def on_event(event: DomainEvent) -> None:
-                if isinstance(event, (TicketChanged, RequestEvent)):
-                    await redraw()
+    search.on_value_change(search_cleared)
 
-            follow(on_event)
+    async def on_event(event: DomainEvent) -> None:
+        if isinstance(event, (TicketChanged, RequestEvent)):
             await redraw()
+
+    follow(on_event)
+    await redraw()

@@ -5,7 +5,8 @@ thread, exactly as the pages do."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from nicegui import ElementFilter, ui
@@ -45,6 +46,17 @@ async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError("the condition never held")
+
+
+async def eventually(probe: Callable[[], Awaitable[object]], expected: object, timeout: float = 10.0) -> None:
+    """Waits until an async probe (say, a use case) answers `expected`."""
+    answer: object = None
+    for _ in range(int(timeout / 0.05)):
+        answer = await probe()
+        if answer == expected:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"still {answer!r}, expected {expected!r}")
 
 
 async def should_see_within(user: User, marker: str, text: str, retries: int = 100) -> None:
@@ -89,8 +101,11 @@ def texts(user: User, marker: str) -> list[str]:
 
 
 async def run_use_case(use_case: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Runs a use case off the event loop, so the pages' live updates can run meanwhile."""
-    return await asyncio.to_thread(ctx().services.run, use_case, *args, **kwargs)
+    """Runs a use case off the event loop, so the pages' live updates can run meanwhile —
+    in a worker thread that, like `run.io_bound` in another person's session, carries
+    none of this test's context (not the signed-in page's request)."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(None, partial(ctx().services.run, use_case, *args, **kwargs))
 
 
 def _agent_id(uow: UnitOfWork, email: str) -> int:

@@ -5,7 +5,7 @@ refusal of every admin page and operation to an agent who is not the account man
 from __future__ import annotations
 
 import pytest
-from agent_support import ANA, BRUNO, agent, element, login, run_use_case, should_see_within
+from agent_support import ANA, BRUNO, agent, element, eventually, login, run_use_case, should_see_within
 from nicegui.testing import User
 
 from domain import admin, approvals
@@ -61,12 +61,13 @@ async def test_the_use_cases_refuse_a_non_admin_too(user: User) -> None:
 
 
 async def test_the_switch_turns_the_feature_off_and_on(user: User) -> None:
+    ana = await agent(ANA)
     await open_settings(user)
     switch = element(user, "approvals-switch")
     assert switch.value is True  # type: ignore[attr-defined]
     user.find(marker="approvals-switch").click()
     await user.should_see("Configurações salvas.", retries=100)
-    assert await run_use_case(admin.approvals_enabled, await agent(ANA)) is False
+    await eventually(lambda: run_use_case(admin.approvals_enabled, ana), False)
     await user.open("/agent/tickets/1")
     await user.should_see(marker="history", retries=100)
     await user.should_not_see(marker="more-menu")
@@ -74,8 +75,7 @@ async def test_the_switch_turns_the_feature_off_and_on(user: User) -> None:
     await user.should_see("Aprovar Ações em Chamados", retries=100)
     assert element(user, "approvals-switch").value is False  # type: ignore[attr-defined]
     user.find(marker="approvals-switch").click()
-    await user.should_see("Configurações salvas.", retries=100)
-    assert await run_use_case(admin.approvals_enabled, await agent(ANA)) is True
+    await eventually(lambda: run_use_case(admin.approvals_enabled, ana), True)
 
 
 async def test_the_catalog_is_listed_with_its_states(user: User) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-
 from agent_support import (
     ANA,
     BRUNO,
@@ -22,6 +21,7 @@ from agent_support import (
     until,
 )
 from nicegui.testing import User
+from nicegui.testing.user_interaction import UserInteraction
 
 from domain import approvals
 from ui import browser
@@ -84,7 +84,9 @@ async def test_a_cancellation_by_the_manager_reaches_the_page_and_the_hub(user: 
     await until(lambda: bell_count(user) == "1")
 
 
-async def test_one_agents_request_shows_live_on_another_agents_page(user: User, create_user: Callable[[], User]) -> None:
+async def test_one_agents_request_shows_live_on_another_agents_page(
+    user: User, create_user: Callable[[], User]
+) -> None:
     bruno = user
     await login(bruno, BRUNO, then="/agent/tickets/1")
     await bruno.should_see(marker="history", retries=100)
@@ -121,3 +123,16 @@ async def test_the_manager_approves_while_both_agents_watch(user: User, create_u
     await until(lambda: bell_count(bruno) == "1")
     await until(lambda: bell_count(ana) == "1")
     await ana.should_not_see(marker="pending-1", retries=100)  # the list followed too
+
+
+async def test_a_live_redraw_speaks_the_agents_own_language(user: User) -> None:
+    request_id = await request_action(1, "Reembolso")
+    await login(user, BRUNO, then="/agent/tickets/1")
+    await user.should_see("Aguardando Aprovação", retries=100)
+    section = next(iter(user.find("English").elements))
+    UserInteraction(user, {section.parent_slot.parent}, None).click()  # the menu item holding the label
+    await user.should_see("Awaiting approval", retries=100)
+    await run_use_case(approvals.approve, await customer(FABIO), request_id)
+    await user.should_see("Approved", retries=100)
+    await user.should_see("approved the action “Reembolso”")
+    await user.should_not_see("Aprovada")

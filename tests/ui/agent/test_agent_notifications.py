@@ -68,3 +68,12 @@ async def test_the_browser_permission_is_asked_from_a_click(user: User) -> None:
     user.javascript_rules[re.compile(r".*askPermission.*")] = lambda _match: "granted"
     user.find(marker="enable-browser-notifications").click()
     await user.should_see("As notificações do navegador estão ativas.", retries=100)
+
+
+async def test_the_bell_opens_the_hub(user: User) -> None:
+    await two_decisions()
+    await login(user, BRUNO, then="/agent/trash")
+    await until(lambda: bell_count(user) == "2")
+    user.find(marker="bell").click()
+    await user.should_see(APPROVED, retries=100)
+    await user.should_see("Marcar todas como lidas")

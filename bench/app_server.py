@@ -1,0 +1,101 @@
+"""Aval as `python main.py` serves it, plus routes only benchmarks have.
+
+The benchmarks need signed-in managers by the thousand and a request made at a known
+moment. Signing in through the login form is a UI interaction with an argon2 check per
+person, so this process adds (and only this process: the routes live in bench/, never
+in the product) a route that puts a person into the caller's session the way the login
+form does (`ui.session.sign_in`), and routes that run the approval use cases as an agent
+would. It refuses to start unless AVAL_BENCH_ROUTES=1 and it listens on loopback only.
+
+    AVAL_BENCH_ROUTES=1 AVAL_DATABASE_URL=... AVAL_PORT=... python -m bench.app_server
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from fastapi import HTTPException
+from nicegui import app, run, ui
+
+import main as aval
+from config import Config
+from domain import approvals
+from domain.access import Actor
+from domain.errors import DomainError
+from ui.context import AppContext
+from ui.session import sign_in
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def rss_kib() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def add_bench_routes(context: AppContext) -> None:
+    services = context.services
+
+    @app.get("/bench/login/{kind}/{person_id}")
+    async def login(kind: str, person_id: int) -> dict[str, Any]:
+        if kind not in ("agent", "customer"):
+            raise HTTPException(404)
+        sign_in(Actor(kind, person_id))  # type: ignore[arg-type]
+        return {"signed_in": kind, "id": person_id}
+
+    @app.post("/bench/request")
+    async def request(ticket: int, agent: int, action: int) -> dict[str, Any]:
+        received = time.monotonic()
+        try:
+            request_id = await run.io_bound(
+                services.run, approvals.request_action, Actor.agent(agent), ticket, action, "bench"
+            )
+        except DomainError as error:
+            raise HTTPException(409, error.message) from error
+        return {"request_id": request_id, "received": received, "committed": time.monotonic()}
+
+    @app.post("/bench/cancel")
+    async def cancel(request_id: int, agent: int) -> dict[str, Any]:
+        received = time.monotonic()
+        try:
+            await run.io_bound(services.run, approvals.cancel, Actor.agent(agent), request_id)
+        except DomainError as error:
+            raise HTTPException(409, error.message) from error
+        return {"received": received, "committed": time.monotonic()}
+
+    @app.get("/bench/memory")
+    def memory() -> dict[str, Any]:
+        gc.collect()
+        from nicegui import Client
+
+        return {"rss_kib": rss_kib(), "clients": len(Client.instances)}
+
+
+def main() -> None:
+    config = Config.from_env()
+    if os.environ.get("AVAL_BENCH_ROUTES") != "1" or config.host not in LOOPBACK:
+        sys.exit("bench.app_server needs AVAL_BENCH_ROUTES=1 and a loopback AVAL_HOST")
+    context = aval.build(config)
+    add_bench_routes(context)
+    ui.run(
+        host=config.host,
+        port=config.port,
+        title="Aval",
+        storage_secret=config.secret("storage"),
+        reload=False,
+        show=False,
+        language="pt-BR" if config.locale == "pt_BR" else "en-US",
+        favicon="✅",
+        uvicorn_logging_level=os.environ.get("AVAL_LOG_LEVEL", "warning"),
+    )
+
+
+if __name__ in {"__main__", "__mp_main__"}:
+    main()
