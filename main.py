@@ -9,6 +9,7 @@ import logging
 import os
 
 from nicegui import app, ui
+from nicegui.storage import Storage
 
 from config import Config
 from delivery.config import SmtpConfig
@@ -39,7 +40,7 @@ def build(config: Config) -> AppContext:
     session_factory = make_session_factory(engine)
     # On PostgreSQL several instances may serve one database: each commit also notifies
     # the others, which push the events to their own clients (docs/deploy.md).
-    relay = PostgresEventRelay(engine.url, live.publish_local) if engine.dialect.name == "postgresql" else None
+    relay = PostgresEventRelay(engine.url, live.publish_remote) if engine.dialect.name == "postgresql" else None
     before_commit = relay.notify if relay is not None else None
     services = Services(lambda: SqlUnitOfWork(session_factory, live.publish, before_commit))
     hasher = Argon2Hasher()
@@ -73,6 +74,7 @@ def build(config: Config) -> AppContext:
         default_locale=config.locale,
     )
     live.listeners.append(worker.on_events)
+    live.remote_listeners.append(worker.on_events)  # another instance's outbox rows: send them now
     app.on_startup(worker.start)
     app.on_shutdown(worker.stop_async)
 
@@ -88,6 +90,10 @@ def build(config: Config) -> AppContext:
 if __name__ in {"__main__", "__mp_main__"}:
     logging.basicConfig(level=logging.INFO)
     config = Config.from_env()
+    if "NICEGUI_STORAGE_PATH" not in os.environ and not os.environ.get("NICEGUI_USER_SIMULATION"):
+        # Browser sessions live beside the database, not in whatever folder we started from.
+        Storage.path = config.data_dir / "nicegui"
+        app.storage = Storage()
     build(config)
     ui.run(
         host=config.host,

@@ -8,11 +8,13 @@ for requests of their organizations. No page polls."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 from collections.abc import Callable
 from typing import Any
 
-from nicegui import Event
+from nicegui import Event, ui
+from nicegui.storage import request_contextvar
 
 from domain.events import DomainEvent
 
@@ -23,8 +25,13 @@ class LiveEvents:
     def __init__(self) -> None:
         self.event: Event[DomainEvent] = Event()
         self.loop: asyncio.AbstractEventLoop | None = None
+        # Counts events fanned out; a page that read data before subscribing compares it
+        # to know whether something slipped past in between.
+        self.sequence = 0
         # Extra sinks (e.g. the relay to other instances, the outbox worker's wake-up).
         self.listeners: list[Callable[[list[DomainEvent]], None]] = []
+        # Sinks for events committed by other instances (relayed through PostgreSQL).
+        self.remote_listeners: list[Callable[[list[DomainEvent]], None]] = []
 
     def bind_loop(self) -> None:
         self.loop = asyncio.get_running_loop()
@@ -38,6 +45,15 @@ class LiveEvents:
                 log.exception("live event listener failed")
         self.publish_local(events)
 
+    def publish_remote(self, events: list[DomainEvent]) -> None:
+        """Events another instance committed: our own sinks that care, then our clients."""
+        for listener in self.remote_listeners:
+            try:
+                listener(events)
+            except Exception:
+                log.exception("remote event listener failed")
+        self.publish_local(events)
+
     def publish_local(self, events: list[DomainEvent]) -> None:
         loop = self.loop
         if loop is None or loop.is_closed():
@@ -48,10 +64,28 @@ class LiveEvents:
             except RuntimeError:
                 running = None
             if running is loop:
-                self.event.emit(domain_event)
+                self._emit(domain_event)
             else:
-                loop.call_soon_threadsafe(self.event.emit, domain_event)
+                loop.call_soon_threadsafe(self._emit, domain_event)
+
+    def _emit(self, domain_event: DomainEvent) -> None:
+        self.sequence += 1
+        self.event.emit(domain_event)
 
     def subscribe(self, callback: Callable[[DomainEvent], Any]) -> None:
-        """Subscribe from inside a page: the subscription ends with the client."""
-        self.event.subscribe(callback)
+        """Subscribe from inside a page: the subscription ends with the client.
+
+        Events arrive from the thread that committed them, outside any request; the
+        callback runs with its page's request again, so `_()` speaks the language of the
+        person looking at the page rather than the installation's default."""
+        client = ui.context.client
+
+        async def handle(domain_event: DomainEvent) -> None:
+            if client.is_deleted:
+                return
+            request_contextvar.set(client.request)
+            result = callback(domain_event)
+            if inspect.isawaitable(result):
+                await result
+
+        self.event.subscribe(handle)

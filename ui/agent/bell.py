@@ -11,11 +11,11 @@ from domain.errors import DomainError
 from domain.events import AgentNotificationCreated, DomainEvent
 
 from .. import browser
-from ..context import call
+from ..context import call, ctx
 from ..frame import Me
 from ..i18n import _
+from ..refresh import Coalesced
 from .labels import notification_text, ticket_path
-from .live_updates import Redraw, follow
 
 # Marking entries read commits no domain event; the hub page tells the bells of the same
 # agent (every open tab in this process) through this one.
@@ -43,7 +43,7 @@ def bell(me: Me) -> None:
         badge.set_visibility(count > 0)
         browser.set_title_count(count, "")
 
-    update = Redraw(load, draw)
+    update = Coalesced.of(load, draw)
 
     async def on_event(event: DomainEvent) -> None:
         if not isinstance(event, AgentNotificationCreated) or event.agent_id != me.actor.id:
@@ -57,7 +57,7 @@ def bell(me: Me) -> None:
         if agent_id == me.actor.id:
             await update()
 
-    follow(on_event)
+    ctx().live.subscribe(on_event)
     hub_read.subscribe(on_read)
     # The count and the tab title need the browser connected; this runs after the page
     # is built and again whenever the tab reconnects.

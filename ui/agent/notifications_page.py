@@ -12,14 +12,14 @@ from domain.events import AgentNotificationCreated, DomainEvent
 from domain.model import AgentNotification
 
 from .. import browser
-from ..context import call, error_text, format_when
+from ..context import call, ctx, error_text, format_when
 from ..frame import Me
 from ..i18n import _
+from ..refresh import Coalesced
 from .bell import hub_read
 from .calls import perform
 from .labels import notification_text, ticket_path
 from .layout import agent_page
-from .live_updates import Redraw, follow
 
 Handler = Callable[[], Awaitable[None]]
 
@@ -105,11 +105,11 @@ async def _build(me: Me) -> None:
             hub_read.emit(me.actor.id)
         ui.navigate.to(ticket_path(item.ticket_number, item.request_id))
 
-    redraw = Redraw(load, draw)
+    redraw = Coalesced.of(load, draw)
 
     async def on_event(event: DomainEvent) -> None:
         if isinstance(event, AgentNotificationCreated) and event.agent_id == me.actor.id:
             await redraw()
 
-    follow(on_event)
+    ctx().live.subscribe(on_event)
     await redraw()

@@ -17,12 +17,12 @@ from domain.errors import DomainError
 from domain.events import DomainEvent, OutboxChanged, RequestEvent
 from domain.model import Channel, OutboxMessage, OutboxStatus
 
-from ..context import AppContext, attempt, call, error_text, format_when
+from ..context import AppContext, attempt, call, ctx, error_text, format_when
 from ..frame import Me
 from ..i18n import _
+from ..refresh import Coalesced
 from .admin_nav import admin_nav
 from .layout import agent_page
-from .live_updates import Redraw, follow
 
 PATH = "/agent/admin/outbox"
 Retry = Callable[[int], Awaitable[None]]
@@ -172,7 +172,7 @@ async def _build(me: Me, context: AppContext) -> None:
                 for shown in result:
                     _message(shown, state, retry)
 
-    redraw = Redraw(load, draw)
+    redraw = Coalesced.of(load, draw)
 
     async def filter_changed() -> None:
         state.status = status.value or ALL
@@ -184,5 +184,5 @@ async def _build(me: Me, context: AppContext) -> None:
         if isinstance(event, OutboxChanged | RequestEvent):
             await redraw()
 
-    follow(on_event)
+    ctx().live.subscribe(on_event)
     await redraw()

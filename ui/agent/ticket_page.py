@@ -12,14 +12,14 @@ from domain.events import DomainEvent, RequestEvent, TicketChanged
 from domain.model import Agent, HistoryEntry
 from domain.views import RequestRow, TicketDetail, TicketView
 
-from ..context import call, error_text, format_when
+from ..context import call, ctx, error_text, format_when
 from ..frame import Me
 from ..i18n import _
+from ..refresh import Coalesced
 from .calls import perform
 from .dialogs import confirm
 from .labels import STATUS_COLORS, status_label
 from .layout import agent_page
-from .live_updates import Redraw, follow
 from .ticket_actions import reply_box, toolbar
 from .ticket_history import history_timeline, request_cards
 
@@ -103,7 +103,7 @@ async def _build(me: Me, number: int, highlight: int | None) -> None:
             )
             history_timeline([entry for entry in view.history if isinstance(entry, HistoryEntry)])
 
-    redraw = Redraw(load, draw)
+    redraw = Coalesced.of(load, draw)
     with reply_area:
         reply_box(me, number, redraw)
 
@@ -113,5 +113,5 @@ async def _build(me: Me, number: int, highlight: int | None) -> None:
         if isinstance(event, (RequestEvent, TicketChanged)) and event.ticket_id == shown.get("ticket_id"):
             await redraw()
 
-    follow(on_event)
+    ctx().live.subscribe(on_event)
     await redraw()

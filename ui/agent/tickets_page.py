@@ -14,12 +14,12 @@ from domain.events import DomainEvent, RequestEvent, TicketChanged
 from domain.model import TicketStatus
 from domain.views import Page, TicketFilter, TicketRow
 
-from ..context import call, error_text
+from ..context import call, ctx, error_text
 from ..frame import Me
 from ..i18n import _
+from ..refresh import Coalesced
 from .labels import STATUS_COLORS, status_label, ticket_path
 from .layout import agent_page
-from .live_updates import Redraw, follow
 from .new_ticket_dialog import open_new_ticket_dialog
 
 PER_PAGE = 25
@@ -116,7 +116,7 @@ async def _build(me: Me) -> None:
             else:
                 _rows(page, change_page)
 
-    redraw = Redraw(load, draw)
+    redraw = Coalesced.of(load, draw)
 
     async def filters_changed() -> None:
         state.status = status.value or ALL
@@ -139,5 +139,5 @@ async def _build(me: Me) -> None:
         if isinstance(event, (TicketChanged, RequestEvent)):
             await redraw()
 
-    follow(on_event)
+    ctx().live.subscribe(on_event)
     await redraw()

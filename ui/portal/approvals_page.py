@@ -13,9 +13,10 @@ from domain.views import RequestRow
 from ..context import call, ctx, format_when
 from ..frame import Me
 from ..i18n import _
+from ..refresh import Coalesced
 from .approvals_tab import APPROVALS_PATH, request_path
 from .layout import portal_page
-from .refresh import Coalesced, concerns_manager
+from .live_filters import concerns_manager
 from .web_push import push_controls
 
 

@@ -17,7 +17,8 @@ from .. import browser
 from ..context import call, ctx
 from ..frame import Me
 from ..i18n import _
-from .refresh import Coalesced, concerns_manager
+from ..refresh import Coalesced
+from .live_filters import concerns_manager
 
 APPROVALS_PATH = "/portal/approvals"
 
@@ -30,8 +31,9 @@ def tab_text(count: int) -> str:
     return _("Approve actions ({count})").format(count=count)
 
 
-def approvals_tab(me: Me, count: int | None = None) -> None:
-    """Builds the tab; `count` is the pending count the page read already, if any."""
+def approvals_tab(me: Me, count: int | None = None, since: int | None = None) -> None:
+    """Builds the tab; `count` is the pending count the page read already, if any, and
+    `since` the live-event sequence number from before that read."""
     if me.actor.kind != "customer":
         return
     base_title = ui.context.client.title or "Aval"
@@ -66,8 +68,9 @@ def approvals_tab(me: Me, count: int | None = None) -> None:
         await refresh()
 
     ctx().live.subscribe(on_event)
-    if count is None:
-        ui.timer(0, refresh, once=True)  # the first read, right after the page is built
+    if count is None or since != ctx().live.sequence:
+        # No count yet, or an event went by between the read and the subscription.
+        ui.timer(0, refresh, once=True)
     elif count > 0:
         browser.set_title_count(count, base_title)
 

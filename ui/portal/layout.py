@@ -10,7 +10,7 @@ from functools import partial
 from domain import approvals
 
 from .. import browser
-from ..context import call
+from ..context import call, ctx
 from ..frame import Me, NavItem, frame
 from ..i18n import _
 from ..session import require
@@ -31,7 +31,8 @@ async def portal_page(path: str, title: str) -> AsyncIterator[Me | None]:
     actor, (name, email, privileged, locale) = signed
     me = Me(actor, name, email, privileged, locale)
     # Read before drawing, so the tab is in the page as it arrives instead of popping in.
+    seen = ctx().live.sequence
     pending = await call(approvals.pending_count, actor) if privileged else 0
     browser.install()
-    with frame(me, title, portal_nav(me), partial(approvals_tab, count=pending)):
+    with frame(me, title, portal_nav(me), partial(approvals_tab, count=pending, since=seen)):
         yield me

@@ -15,10 +15,10 @@ from domain.views import TicketDetail
 from ..context import call, ctx, format_when
 from ..frame import Me
 from ..i18n import _
+from ..refresh import Coalesced
 from .labels import STATUS_COLORS, history_text, shows_body, status_label
 from .layout import portal_page
 from .outcome import succeeded
-from .refresh import Coalesced
 
 Loaded = tuple[TicketDetail, list[HistoryEntry]] | None
 
