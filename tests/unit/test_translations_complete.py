@@ -111,3 +111,21 @@ def test_state_names_are_the_spec_words() -> None:
 def test_ticket_status_names_are_masculine() -> None:
     names = [translate_in(TICKET_STATUS_CONTEXT, label, "pt_BR") for label in TICKET_STATUS_LABELS.values()]
     assert names == ["Aberto", "Em andamento", "Fechado", "Cancelado"]
+
+
+def test_each_text_is_translated_in_one_catalog_only() -> None:
+    """Two catalogs translating the same text drift apart; the later file silently wins."""
+    import collections
+
+    from babel.messages.pofile import read_po
+
+    from ui.i18n import LOCALES_DIR
+
+    places: dict[tuple[str | None, str], list[str]] = collections.defaultdict(list)
+    for po_file in sorted((LOCALES_DIR / "pt_BR" / "LC_MESSAGES").glob("*.po")):
+        with po_file.open("rb") as handle:
+            for message in read_po(handle, locale="pt_BR"):
+                if message.id:
+                    places[(message.context, str(message.id))].append(po_file.name)
+    repeated = {key: files for key, files in places.items() if len(files) > 1}
+    assert not repeated, f"translated in more than one catalog: {repeated}"
