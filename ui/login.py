@@ -31,17 +31,17 @@ def _login_page(kind: Kind) -> None:
                 message.set_text(_("Too many failed attempts. Wait a few minutes and try again."))
                 return
             button.disable()
+            stamp = throttle.begin(account, client_address)  # counted now, so parallel tries count too
             try:
                 actor = await call(
                     auth.authenticate, ctx().hasher, kind, account, password.value or "", ctx().dummy_hash
                 )
             except NotAuthenticated as error:
-                throttle.failed(account, client_address)
                 message.set_text(error_text(error))
                 return
             finally:
                 button.enable()
-            throttle.succeeded(account)
+            throttle.succeeded(account, client_address, stamp)
             app.storage.user.pop("locale", None)
             sign_in(actor)
             ui.navigate.to(target)

@@ -12,7 +12,8 @@ from domain.views import RequestRow
 
 from ..context import format_when
 from ..i18n import _
-from .labels import HISTORY_ICONS, STATE_COLORS, history_body_caption, history_text, state_label
+from ..labels import STATE_COLORS, history_text, state_label
+from .labels import HISTORY_ICONS, history_body_caption
 
 _ACTION_KINDS = {
     HistoryKind.ACTION_REQUESTED,

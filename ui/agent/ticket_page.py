@@ -15,10 +15,10 @@ from domain.views import RequestRow, TicketDetail, TicketView
 from ..context import call, ctx, error_text, format_when
 from ..frame import Me
 from ..i18n import _
+from ..labels import STATUS_COLORS, status_label
 from ..refresh import Coalesced
 from .calls import perform
 from .dialogs import confirm
-from .labels import STATUS_COLORS, status_label
 from .layout import agent_page
 from .ticket_actions import reply_box, toolbar
 from .ticket_history import history_timeline, request_cards

@@ -17,8 +17,9 @@ from domain.views import Page, TicketFilter, TicketRow
 from ..context import call, ctx, error_text
 from ..frame import Me
 from ..i18n import _
+from ..labels import STATUS_COLORS, status_label
 from ..refresh import Coalesced
-from .labels import STATUS_COLORS, status_label, ticket_path
+from .labels import ticket_path
 from .layout import agent_page
 from .new_ticket_dialog import open_new_ticket_dialog
 

@@ -1,69 +1,27 @@
-"""The words the portal shows for ticket states and the portal's part of a ticket's
-history. Status and state names use the domain's msgids with a context, because
-Portuguese needs a gender: a ticket is "Cancelado", an action request "Cancelada"."""
+"""The words only the portal shows: the portal's part of a ticket's history and the
+outcome of a request a manager opens."""
 
 from __future__ import annotations
 
-from domain.model import (
-    REQUEST_STATE_LABELS,
-    TICKET_STATUS_LABELS,
-    HistoryEntry,
-    HistoryKind,
-    RequestState,
-    TicketStatus,
-)
+from domain.model import HistoryEntry, HistoryKind, RequestState
 from domain.views import RequestRow
 
 from ..context import format_when
-from ..i18n import _, translate_in
-
-STATUS_CONTEXT = "ticket status"
-STATE_CONTEXT = "request state"
-
-STATUS_COLORS = {
-    TicketStatus.OPEN: "primary",
-    TicketStatus.IN_PROGRESS: "orange",
-    TicketStatus.CLOSED: "grey",
-    TicketStatus.CANCELLED: "grey",
-}
-
-STATE_COLORS = {
-    RequestState.AWAITING_APPROVAL: "orange",
-    RequestState.APPROVED: "positive",
-    RequestState.REJECTED: "negative",
-    RequestState.CANCELLED: "grey",
-    RequestState.EXPIRED: "grey",
-}
-
-
-def status_label(status: TicketStatus | str) -> str:
-    return translate_in(STATUS_CONTEXT, TICKET_STATUS_LABELS[TicketStatus(status)])
-
-
-def state_label(state: RequestState | str) -> str:
-    return translate_in(STATE_CONTEXT, REQUEST_STATE_LABELS[RequestState(state)])
+from ..i18n import _
+from ..labels import history_text as _history_text
 
 
 def history_text(entry: HistoryEntry) -> str:
-    """What happened, without who and when (shown beside it). Action requests never
-    reach the portal (spec §8), so they have no words here."""
-    match entry.kind:
-        case HistoryKind.CREATED:
-            return _("opened the ticket")
-        case HistoryKind.REPLY | HistoryKind.CUSTOMER_REPLY:
-            return _("replied")
-        case HistoryKind.ASSIGNED:
-            if entry.body:
-                return _("assigned the ticket to {name}").format(name=entry.body)
-            return _("removed the ticket's assignment")
-        case HistoryKind.STATUS:
-            try:
-                status = status_label(entry.body)
-            except ValueError:
-                status = entry.body
-            return _("changed the status to {status}").format(status=status)
-        case HistoryKind.RESTORED:
-            return _("restored the ticket from the trash")
+    """Action requests never reach the portal (spec §8), nor does the trash."""
+    if entry.kind in (
+        HistoryKind.CREATED,
+        HistoryKind.REPLY,
+        HistoryKind.CUSTOMER_REPLY,
+        HistoryKind.ASSIGNED,
+        HistoryKind.STATUS,
+        HistoryKind.RESTORED,
+    ):
+        return _history_text(entry, for_customer=True)
     return ""
 
 

@@ -21,10 +21,11 @@ from domain.views import RequestRow, TicketDetail
 from ..context import call, ctx, format_when
 from ..frame import Me
 from ..i18n import _
+from ..labels import STATE_COLORS, state_label
 from ..refresh import Coalesced
 from .approvals_tab import APPROVALS_PATH
 from .confirm import confirm
-from .labels import STATE_COLORS, decision_text, state_label
+from .labels import decision_text
 from .layout import portal_page
 from .outcome import succeeded
 from .ticket_page import parse_number, ticket_facts

@@ -15,8 +15,9 @@ from domain.views import TicketDetail
 from ..context import call, ctx, format_when
 from ..frame import Me
 from ..i18n import _
+from ..labels import STATUS_COLORS, status_label
 from ..refresh import Coalesced
-from .labels import STATUS_COLORS, history_text, shows_body, status_label
+from .labels import history_text, shows_body
 from .layout import portal_page
 from .outcome import succeeded
 

@@ -12,8 +12,8 @@ from domain.views import Page, TicketRow
 from ..context import attempt, call, ctx, format_when
 from ..frame import Me
 from ..i18n import _
+from ..labels import STATUS_COLORS, status_label
 from ..refresh import Coalesced
-from .labels import STATUS_COLORS, status_label
 from .layout import portal_page
 from .live_filters import concerns_ticket_list
 from .web_push import push_controls
