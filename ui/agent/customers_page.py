@@ -69,10 +69,11 @@ def _customer_row(customer: Customer, organization_name: str | None, edit: Handl
             ui.label(customer.name).classes("text-bold")
             ui.label(customer.email).classes("text-caption text-grey-8")
         ui.label(organization_name or _("No organization")).classes("w-48 text-grey-8")
-        if customer.is_manager:
-            ui.badge(_("Manager"), color="primary")
-        if not customer.active:
-            ui.badge(translate_in(PERSON, "Inactive"), color="grey")
+        with ui.row().classes("w-36 gap-1 no-wrap"):  # a fixed slot keeps the columns aligned without badges
+            if customer.is_manager:
+                ui.badge(_("Manager"), color="primary")
+            if not customer.active:
+                ui.badge(translate_in(PERSON, "Inactive"), color="grey")
         ui.button(_("Edit"), icon="edit", on_click=edit).props("flat").mark("edit-customer")
         ui.button(_("Delete"), icon="delete", on_click=delete).props("flat color=negative").mark("trash-customer")
 

@@ -75,7 +75,8 @@ def _catalog_row(action: CatalogAction, edit: Handler, toggle: Handler) -> None:
             ui.badge(_("Inactive"), color="grey")
         ui.button(_("Edit"), icon="edit", on_click=edit).props("flat").mark("edit-action")
         label = _("Deactivate") if action.active else _("Activate")
-        ui.button(label, on_click=toggle).props("flat").mark("toggle-action")
+        # One width for both labels, so badges and buttons line up from row to row.
+        ui.button(label, on_click=toggle).props("flat").classes("w-36").mark("toggle-action")
 
 
 def register() -> None:

@@ -24,10 +24,23 @@ _ACTION_KINDS = {
 }
 
 
+# Quasar keeps room for an entry's title and subtitle even when empty; ours have neither,
+# so without this each entry starts a blank line below its dot, far from its icon.
+_HISTORY_CSS = """
+.aval-history .q-timeline__subtitle, .aval-history .q-timeline__title:empty { display: none; }
+.aval-history .q-timeline__content { gap: 0.25rem; padding-top: 0.4rem; }
+"""
+
+
+def history_styles() -> None:
+    """Once per page that shows a history."""
+    ui.add_css(_HISTORY_CSS)
+
+
 def history_timeline(entries: list[HistoryEntry]) -> None:
     with ui.card().classes("w-full").mark("history"):
         ui.label(_("Ticket history")).classes("text-h6")
-        with ui.timeline(side="right", layout="dense").classes("w-full"):
+        with ui.timeline(side="right", layout="dense").classes("w-full aval-history"):
             for entry in entries:
                 color = "orange" if entry.kind in _ACTION_KINDS else "primary"
                 with ui.timeline_entry(icon=HISTORY_ICONS.get(entry.kind), color=color).mark(f"history-{entry.kind}"):

@@ -21,7 +21,7 @@ from .calls import perform
 from .dialogs import confirm
 from .layout import agent_page
 from .ticket_actions import reply_box, toolbar
-from .ticket_history import history_timeline, request_cards
+from .ticket_history import history_styles, history_timeline, request_cards
 
 
 def _fact(label: str, value: str | None, marker: str) -> None:
@@ -62,6 +62,7 @@ async def _build(me: Me, number: int, highlight: int | None) -> None:
     agents: list[Agent] = []
     with suppress(DomainError):  # without the list, the assignee select offers nobody
         agents = await call(admin.list_agents, me.actor)
+    history_styles()
     body = ui.column().classes("w-full gap-4")
     reply_area = ui.column().classes("w-full")
     shown: dict[str, int] = {}

@@ -1,0 +1,112 @@
+"""Takes the README's screenshots (docs/screenshots/*.png) from a fresh demo of Aval.
+
+    .venv/bin/python scripts/screenshots.py [output folder]
+
+Starts the app as its own process on a free port with a throw-away data dir, drives
+headless Chromium like the end-to-end tests do (tests/e2e/e2e_support.py), and saves
+1280x800 PNGs. Needs chromium and chromedriver (Debian: apt-get install chromium
+chromium-driver). Not a test: it asserts only what it needs to reach each screen."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+
+from e2e_support import (  # noqa: E402 (the helpers live beside the tests)
+    ANA,
+    BRUNO,
+    DIALOG,
+    FABIO,
+    MARCIA,
+    MENU,
+    Browser,
+    chrome,
+    eventually,
+    running_app,
+)
+
+WIDTH, HEIGHT = 1280, 800
+# Toasts come and go; a screenshot shows the screen, not the last click's confirmation.
+QUIET = "document.head.insertAdjacentHTML('beforeend', '<style>.q-notifications{display:none}</style>')"
+
+
+def window(base_url: str, name: str) -> Browser:
+    browser = Browser(chrome(), base_url, name)
+    browser.driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False},
+    )
+    return browser
+
+
+def shoot(browser: Browser, folder: Path, name: str) -> None:
+    browser.js(QUIET)
+    time.sleep(0.6)  # dialogs and menus fade in
+    path = folder / f"{name}.png"
+    browser.screenshot(path)
+    print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: {path.stat().st_size // 1024} KB")
+
+
+def request(agent: Browser, number: int, action: str, note: str, folder: Path | None = None) -> None:
+    agent.open(f"/agent/tickets/{number}")
+    agent.click("Mais")
+    agent.click("Solicitar Ação", within=MENU)
+    agent.choose("Ação", action)
+    agent.type_into("Observação (opcional)", note)
+    if folder is not None:
+        shoot(agent, folder, "agent-request-action")
+    agent.click("Solicitar", within=DIALOG)
+    agent.should_see("Aguardando Aprovação")
+
+
+def main(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="aval-shots-") as scratch, running_app(Path(scratch) / "data", None) as app:
+        people: list[Browser] = []
+        try:
+            for name in ("ana", "bruno", "fabio", "marcia"):
+                people.append(window(app.base_url, name))
+            ana, bruno, fabio, marcia = people
+
+            ana.login("agent", ANA, "/agent/admin/settings")
+            ana.click("Criar ação")
+            ana.type_into("Nome", "Trocar equipamento")
+            ana.type_into("Descrição", "Enviar um equipamento novo ao cliente.")
+            ana.click("Criar", within=DIALOG)
+            ana.should_see("Enviar um equipamento novo ao cliente.")
+            eventually(lambda: not ana.visible(DIALOG), "the dialog to close")
+            shoot(ana, folder, "admin-settings")
+
+            bruno.login("agent", BRUNO, "/agent")
+            request(bruno, 2, "Reiniciar produção", "O cliente autorizou a janela das 22h.")
+            request(bruno, 1, "Reembolso", "Cobrança duplicada confirmada no financeiro.", folder)
+
+            marcia.login("customer", MARCIA, "/portal/approvals")
+            marcia.should_see("Aprovar Ações (2)")
+            marcia.should_see("#2 — Servidor de produção lento")
+            shoot(marcia, folder, "portal-approvals")
+
+            fabio.login("customer", FABIO, "/portal/approvals")
+            fabio.click("#1 — Cobrança em duplicidade na fatura de outubro")
+            fabio.click("Aprovar")
+            fabio.should_see("Aprovar esta ação?")
+            shoot(fabio, folder, "portal-approve-confirm")
+            fabio.click("Aprovar", within=DIALOG)
+            fabio.should_see("Aprovada por Fábio Gerente")
+
+            bruno.should_see("Aprovada")
+            bruno.should_see("aprovou a ação “Reembolso”")
+            bruno.js("document.querySelector('.q-timeline').closest('.q-card').scrollIntoView({block: 'end'})")
+            shoot(bruno, folder, "agent-ticket-approved")
+        finally:
+            for browser in people:
+                browser.quit()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshots")
