@@ -26,6 +26,8 @@ class Config:
     # Signs the session cookie; instances behind one proxy must share it (AVAL_STORAGE_SECRET
     # or a shared data dir), or a session from one is refused by the next.
     storage_secret: str | None = field(default=None, repr=False)
+    # Test push services run on plain http at 127.0.0.1; real ones are public https.
+    push_allow_insecure: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -47,6 +49,7 @@ class Config:
             admin_password=env.get("AVAL_ADMIN_PASSWORD") or None,
             redis_url=env.get("NICEGUI_REDIS_URL") or None,
             storage_secret=env.get("AVAL_STORAGE_SECRET") or None,
+            push_allow_insecure=env.get("AVAL_PUSH_ALLOW_INSECURE") == "1",
         )
 
     def secret(self, name: str) -> str:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
+from datetime import timedelta
 
 from nicegui import app, ui
 from nicegui.storage import Storage
@@ -27,8 +29,21 @@ from ui.context import AppContext, install
 from ui.i18n import set_default_locale
 from ui.live import LiveEvents
 from ui.pages import register_pages
+from ui.security_headers import SecurityHeaders
 
 log = logging.getLogger("aval")
+
+
+def _outbox_lease(environ: Mapping[str, str]) -> dict[str, timedelta]:
+    """AVAL_OUTBOX_LEASE_SECONDS: how long a crashed instance's claimed messages wait before
+    another start sends them (default 5 minutes; keep it above a batch's sending time)."""
+    raw = environ.get("AVAL_OUTBOX_LEASE_SECONDS", "").strip()
+    if not raw:
+        return {}
+    seconds = float(raw)
+    if seconds <= 0:
+        raise SystemExit("AVAL_OUTBOX_LEASE_SECONDS must be a positive number of seconds.")
+    return {"lease": timedelta(seconds=seconds)}
 
 
 def build(config: Config) -> AppContext:
@@ -61,7 +76,9 @@ def build(config: Config) -> AppContext:
     app.on_startup(live.bind_loop)
     if relay is not None:
         app.on_startup(relay.start)
-        app.on_shutdown(relay.stop)
+        # Not `relay.stop` itself: NiceGUI passes the app to a one-argument handler, which
+        # would land in `timeout` and fail the whole shutdown.
+        app.on_shutdown(lambda: relay.stop())
     vapid = load_or_create_vapid_keys(config.data_dir)
     context.vapid_public_key = vapid.public_key_b64url
     # The outbox worker sends e-mail and Web Push from a thread of this process; a commit
@@ -72,6 +89,7 @@ def build(config: Config) -> AppContext:
         vapid=vapid,
         base_url=config.base_url,
         default_locale=config.locale,
+        **_outbox_lease(os.environ),
     )
     live.listeners.append(worker.on_events)
     live.remote_listeners.append(worker.on_events)  # another instance's outbox rows: send them now
@@ -95,11 +113,18 @@ if __name__ in {"__main__", "__mp_main__"}:
         Storage.path = config.data_dir / "nicegui"
         app.storage = Storage()
     build(config)
+    # The `user` test fixture runs this block once per test on one app, and Starlette
+    # refuses middleware added after the app first started.
+    if not os.environ.get("NICEGUI_USER_SIMULATION"):
+        app.add_middleware(SecurityHeaders)
     ui.run(
         host=config.host,
         port=config.port,
         title="Aval",
         storage_secret=config.secret("storage"),
+        # The session cookie: never readable by page script (HttpOnly, Starlette's default),
+        # not sent along by other sites' forms (Lax), and only over TLS when served on https.
+        session_middleware_kwargs={"same_site": "lax", "https_only": config.base_url.startswith("https://")},
         reload=False,
         show=False,
         language="pt-BR" if config.locale == "pt_BR" else "en-US",

@@ -18,6 +18,9 @@ class EmailMessage:
     subject: str
     text: str
     html: str | None
+    # The same for every attempt at one outbox message: a copy sent again after a crash
+    # (sent, but not yet marked sent) is recognisable as the same message.
+    message_id: str | None = None
 
 
 class SmtpEmailSender:
@@ -86,7 +89,10 @@ class SmtpEmailSender:
         # header invalid and the message undeliverable forever.
         mime["Subject"] = " ".join(message.subject.split())
         mime["Date"] = formatdate(localtime=True)
-        mime["Message-ID"] = make_msgid(domain=self._msgid_domain)
+        if message.message_id:
+            mime["Message-ID"] = f"<{message.message_id}@{self._msgid_domain}>"
+        else:
+            mime["Message-ID"] = make_msgid(domain=self._msgid_domain)
         mime.set_content(message.text)
         if message.html is not None:
             mime.add_alternative(message.html, subtype="html")

@@ -6,6 +6,7 @@ in the HTML part; the plain text part carries it as typed."""
 
 from __future__ import annotations
 
+import hashlib
 import html
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -207,7 +208,15 @@ def render_email(message: OutboxMessage, base_url: str, default_locale: str) -> 
         subject=_fill(body.subject, gettext),
         text="\n".join(text_lines),
         html=html_part,
+        message_id=email_message_id(message),
     )
+
+
+def email_message_id(message: OutboxMessage) -> str:
+    """The left part of the Message-ID of this outbox row's e-mail: stable across retries,
+    unique across installations (the row's creation instant is in it)."""
+    seed = f"{message.id}|{message.dedup_key}|{message.created_at.isoformat()}"
+    return f"aval.{message.id}.{hashlib.sha256(seed.encode()).hexdigest()[:20]}"
 
 
 def _value(field: Field, gettext: Translator) -> str:

@@ -11,6 +11,7 @@ from .events import Audience, PendingVisibilityChanged
 from .messages import N_
 from .model import Agent, AgentRole, CatalogAction, Customer, Organization, fold
 from .ports import UnitOfWork
+from .service import read_only
 from .validation import NAME_MAX, SHORT_TEXT_MAX, clean_email, clean_password, clean_text
 
 
@@ -47,6 +48,8 @@ def list_catalog(uow: UnitOfWork, actor: Actor) -> list[CatalogAction]:
 def _catalog_fields(uow: UnitOfWork, name: str, description: str, action_id: int | None) -> tuple[str, str]:
     name = clean_text(name, label=N_("Name"), max_len=NAME_MAX, required=True)
     description = clean_text(description, label=N_("Description"), max_len=SHORT_TEXT_MAX, multiline=True)
+    if len(fold(name)) > NAME_MAX:  # the unique key must fit its column too ("ﷺ" folds to 18 characters)
+        raise InvalidInput(N_("{field} is too long (at most {max} characters)."), field=N_("Name"), max=NAME_MAX)
     same = uow.catalog.by_name_key(fold(name))
     if same is not None and same.id != action_id:
         raise InvalidInput(N_("An action named “{name}” already exists."), name=same.name)
@@ -92,6 +95,7 @@ def set_action_active(uow: UnitOfWork, actor: Actor, action_id: int, active: boo
 # --- people and organizations ---------------------------------------------------------
 
 
+@read_only
 def list_agents(uow: UnitOfWork, actor: Actor) -> list[Agent]:
     """Any agent may see colleagues (to assign tickets)."""
     with uow:

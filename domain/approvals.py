@@ -18,6 +18,7 @@ from .events import (
 from .messages import N_
 from .model import ActionRequest, Customer, HistoryEntry, HistoryKind, Organization, RequestState, Ticket
 from .ports import UnitOfWork
+from .service import read_only
 from .validation import NOTE_MAX, clean_text
 from .views import Eligibility, RequestRow, TicketDetail
 
@@ -316,6 +317,7 @@ def manager_organizations(uow: UnitOfWork, manager: Customer) -> list[int]:
     return policy.managed_organizations(manager, uow.organizations.children_ids(manager.organization_id))
 
 
+@read_only
 def pending_approvals(uow: UnitOfWork, actor: Actor) -> list[RequestRow]:
     """The 'Aprovar Ações (N)' list: oldest first; empty for anyone not a manager."""
     with uow:
@@ -324,6 +326,7 @@ def pending_approvals(uow: UnitOfWork, actor: Actor) -> list[RequestRow]:
         return uow.requests.pending_rows_for_organizations(scope) if scope else []
 
 
+@read_only
 def pending_count(uow: UnitOfWork, actor: Actor) -> int:
     with uow:
         manager = require_customer(uow, actor)
@@ -331,6 +334,7 @@ def pending_count(uow: UnitOfWork, actor: Actor) -> int:
         return uow.requests.count_pending_for_organizations(scope) if scope else 0
 
 
+@read_only
 def request_for_manager(uow: UnitOfWork, actor: Actor, request_id: int) -> tuple[TicketDetail, RequestRow]:
     """One request with all its ticket's data; not found for anyone who may not see it."""
     with uow:
@@ -343,6 +347,7 @@ def request_for_manager(uow: UnitOfWork, actor: Actor, request_id: int) -> tuple
         return detail, row
 
 
+@read_only
 def catalog_for_request(uow: UnitOfWork, actor: Actor) -> list[tuple[int, str, str]]:
     """Active catalog actions an agent may pick: (id, name, description)."""
     with uow:

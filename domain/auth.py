@@ -10,6 +10,7 @@ from .admin import PasswordHasher
 from .errors import NotAuthenticated
 from .messages import N_
 from .ports import UnitOfWork
+from .service import read_only
 
 WRONG_LOGIN = N_("E-mail or password is wrong.")
 
@@ -34,6 +35,7 @@ def authenticate(
     return Actor(kind, person.id)
 
 
+@read_only
 def whoami(uow: UnitOfWork, actor: Actor | None) -> tuple[str, str, bool, str | None]:
     """(name, e-mail, is_admin_or_manager, locale) of a signed-in person still allowed in."""
     with uow:

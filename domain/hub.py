@@ -8,8 +8,10 @@ from .errors import NotFound
 from .messages import N_
 from .model import AgentNotification
 from .ports import UnitOfWork
+from .service import read_only
 
 
+@read_only
 def notifications(uow: UnitOfWork, actor: Actor, limit: int = 50) -> list[AgentNotification]:
     with uow:
         agent = require_agent(uow, actor)
@@ -17,6 +19,7 @@ def notifications(uow: UnitOfWork, actor: Actor, limit: int = 50) -> list[AgentN
         return uow.notifications.of_agent(agent.id, limit)
 
 
+@read_only
 def unread_count(uow: UnitOfWork, actor: Actor) -> int:
     with uow:
         agent = require_agent(uow, actor)

@@ -123,6 +123,8 @@ class UnitOfWork(abc.ABC):
     notifications: NotificationRepository
     outbox: OutboxRepository
     push_subscriptions: PushSubscriptionRepository
+    # Set by Services.run for a use case marked @read_only: it will not write.
+    read_only: bool = False
 
     def __init__(self) -> None:
         self.events: list[DomainEvent] = []

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
+from urllib.parse import urlsplit
+
 from . import clock
 from .access import Actor, require_admin, require_customer
 from .errors import InvalidInput, NotFound
@@ -9,12 +12,35 @@ from .events import OutboxChanged
 from .messages import N_
 from .model import OutboxMessage, OutboxStatus, PushSubscription
 from .ports import UnitOfWork
+from .service import read_only
 
 
-def subscribe(uow: UnitOfWork, actor: Actor, endpoint: str, p256dh: str, auth: str) -> None:
+def endpoint_allowed(endpoint: str, *, allow_insecure: bool = False) -> bool:
+    """The server will POST to this address, so a crafted subscription must not point it
+    at internal hosts: real push services are public https. Plain http and private
+    addresses are for local test push services only (`allow_insecure`)."""
+    parts = urlsplit(endpoint)
+    if allow_insecure:
+        return parts.scheme in ("https", "http") and bool(parts.hostname)
+    if parts.scheme != "https" or not parts.hostname:
+        return False
+    host = parts.hostname
+    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return True  # a public push service's name
+    return address.is_global
+
+
+def subscribe(
+    uow: UnitOfWork, actor: Actor, endpoint: str, p256dh: str, auth: str, *, allow_insecure: bool = False
+) -> None:
     with uow:
         customer = require_customer(uow, actor)
-        if not endpoint.startswith(("https://", "http://")) or not p256dh or not auth or len(endpoint) > 2000:
+        valid = endpoint_allowed(endpoint, allow_insecure=allow_insecure)
+        if not valid or not p256dh or not auth or len(endpoint) > 2000 or len(p256dh) > 200 or len(auth) > 100:
             raise InvalidInput(N_("The browser sent an invalid push subscription."))
         assert customer.id is not None
         existing = uow.push_subscriptions.by_endpoint(endpoint)
@@ -36,6 +62,7 @@ def unsubscribe(uow: UnitOfWork, actor: Actor, endpoint: str) -> None:
             uow.commit()
 
 
+@read_only
 def has_subscription(uow: UnitOfWork, actor: Actor) -> bool:
     with uow:
         customer = require_customer(uow, actor)

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from .ports import UnitOfWork
 
 P = ParamSpec("P")
 R = TypeVar("R")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def read_only(use_case: F) -> F:
+    """Marks a use case that never writes. Its unit of work may then skip the write lock:
+    on SQLite, pages reading (a badge count, a list) no longer queue behind every writer
+    (docs/benchmarks.md, fan-out)."""
+    use_case.read_only = True  # type: ignore[attr-defined]
+    return use_case
 
 
 class Services:
@@ -17,4 +26,7 @@ class Services:
 
     def run(self, use_case: Callable[Concatenate[UnitOfWork, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
         """Blocking: call it from a worker thread, never on the event loop."""
-        return use_case(self.uow_factory(), *args, **kwargs)
+        uow = self.uow_factory()
+        if getattr(use_case, "read_only", False):
+            uow.read_only = True
+        return use_case(uow, *args, **kwargs)

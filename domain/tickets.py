@@ -18,6 +18,7 @@ from .events import Audience, PendingVisibilityChanged, TicketChanged
 from .messages import N_
 from .model import Customer, HistoryEntry, HistoryKind, Ticket, TicketStatus
 from .ports import UnitOfWork
+from .service import read_only
 from .validation import LONG_TEXT_MAX, SUBJECT_MAX, clean_text
 from .views import Page, TicketDetail, TicketFilter, TicketRow, TicketView, TrashRow
 
@@ -239,18 +240,21 @@ def restore_customer(uow: UnitOfWork, actor: Actor, customer_id: int) -> None:
         uow.commit()
 
 
+@read_only
 def list_trash(uow: UnitOfWork, actor: Actor) -> list[TrashRow]:
     with uow:
         require_agent(uow, actor)
         return uow.tickets.trash()
 
 
+@read_only
 def list_tickets(uow: UnitOfWork, actor: Actor, query: TicketFilter) -> Page[TicketRow]:
     with uow:
         require_agent(uow, actor)
         return uow.tickets.page(query)
 
 
+@read_only
 def ticket_view(uow: UnitOfWork, actor: Actor, number: int) -> TicketView:
     """The agent's ticket page: data, full history (every request event included), the
     requests, and whether 'Mais > Solicitar Ação' shows and works."""
@@ -272,6 +276,7 @@ def ticket_view(uow: UnitOfWork, actor: Actor, number: int) -> TicketView:
         )
 
 
+@read_only
 def portal_tickets(uow: UnitOfWork, actor: Actor, page: int = 1, per_page: int = 25) -> Page[TicketRow]:
     """The customer's own tickets; a manager also sees their organizations' tickets."""
     with uow:
@@ -287,6 +292,7 @@ def portal_tickets(uow: UnitOfWork, actor: Actor, page: int = 1, per_page: int =
         return uow.tickets.page(query)
 
 
+@read_only
 def portal_ticket(uow: UnitOfWork, actor: Actor, number: int) -> tuple[TicketDetail, list[HistoryEntry]]:
     """A ticket as the portal shows it: no action request appears there (spec §8)."""
     with uow:

@@ -60,3 +60,25 @@ def test_clean_password_needs_eight_characters() -> None:
     assert clean_password("12345678") == "12345678"
     with pytest.raises(InvalidInput):
         clean_password("1234567")
+
+
+def test_push_endpoints_must_be_public_https() -> None:
+    """The server POSTs to a subscription's endpoint: it must not be aimed inside."""
+    from domain.push import endpoint_allowed
+
+    assert endpoint_allowed("https://fcm.googleapis.com/fcm/send/abc")
+    assert endpoint_allowed("https://updates.push.services.mozilla.com/wpush/v2/x")
+    for inside in (
+        "http://fcm.googleapis.com/x",
+        "https://127.0.0.1/x",
+        "https://10.0.0.5/x",
+        "https://192.168.1.1/x",
+        "https://[::1]/x",
+        "https://169.254.169.254/latest",
+        "https://localhost/x",
+        "https://db.internal/x",
+        "ftp://example.com/x",
+        "https:///nohost",
+    ):
+        assert not endpoint_allowed(inside), inside
+    assert endpoint_allowed("http://127.0.0.1:9999/push", allow_insecure=True)

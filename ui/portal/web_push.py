@@ -153,7 +153,7 @@ async def push_controls(me: Me) -> None:
             if fields is None:
                 ui.notify(_error_text(result), type="warning", multi_line=True)
                 return
-            if await succeeded(push.subscribe, me.actor, *fields):
+            if await succeeded(push.subscribe, me.actor, *fields, allow_insecure=ctx().config.push_allow_insecure):
                 ui.notify(_("Push notifications turned on for this browser."), type="positive")
             await show_status()
         except TimeoutError:

@@ -1,0 +1,256 @@
+"""Signing in and out, hardened: argon2 hashes, one answer (and about one cost) for an
+unknown e-mail and a wrong password, guessing throttled per account and per client
+address, sign-out and deactivation taking effect at once, and no open redirect after
+the login."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+
+import pytest
+from nicegui import ElementFilter, ui
+from nicegui.testing import User
+from security_support import (
+    ANA,
+    BRUNO,
+    CARLA,
+    JOAO,
+    LOGIN_BUTTON,
+    MARCIA,
+    agent,
+    in_thread,
+    login_agent,
+    login_portal,
+)
+
+from domain import admin, auth
+from domain.demo import DEMO_PASSWORD
+from domain.errors import NotAuthenticated
+from domain.model import AgentRole
+from ui.context import ctx
+from ui.session import safe_next
+
+WRONG = "E-mail ou senha incorretos."
+TOO_MANY = "Muitas tentativas sem sucesso. Aguarde alguns minutos e tente novamente."
+
+
+def login_error(user: User) -> str:
+    with user:
+        labels = list(ElementFilter(marker="login-error", local_scope=False))
+    assert len(labels) == 1
+    return str(labels[0].text)  # type: ignore[attr-defined]
+
+
+def login_button_enabled(user: User) -> bool:
+    with user:
+        buttons = list(ElementFilter(marker="login", local_scope=False))
+    return bool(buttons and buttons[0].enabled)
+
+
+async def try_login(user: User, email: str, password: str) -> str:
+    """One submit of the form already open; waits for its answer and returns it."""
+    with user:
+        email_input, password_input = ElementFilter(kind=ui.input, local_scope=False)
+        email_input.set_value(email)
+        password_input.set_value(password)
+    user.find(LOGIN_BUTTON).click()
+    await asyncio.sleep(0.05)
+    for _ in range(400):
+        if login_button_enabled(user) or user.back_history[-1] != user.back_history[0]:
+            break
+        await asyncio.sleep(0.05)
+    return login_error(user)
+
+
+async def test_every_stored_password_is_an_argon2id_hash(user: User) -> None:
+    ana = await agent(ANA)
+    hasher = ctx().hasher
+    await in_thread(admin.create_agent, ana, hasher, "Nova", "nova@demo.test", "outra-senha-longa", AgentRole.AGENT)
+    agents = await in_thread(admin.list_agents, ana)
+    customers = await in_thread(admin.list_customers, ana)
+    hashes = [a.password_hash for a in agents] + [c.password_hash for c in customers]
+    assert len(hashes) == 8
+    for stored in hashes:
+        assert stored.startswith("$argon2id$"), stored[:12]
+        assert DEMO_PASSWORD not in stored and "outra-senha-longa" not in stored
+
+
+async def test_unknown_email_and_wrong_password_answer_alike_and_cost_alike(user: User) -> None:
+    hasher, dummy = ctx().hasher, ctx().dummy_hash
+
+    def attempt(email: str) -> tuple[float, str]:
+        started = time.perf_counter()
+        try:
+            ctx().services.run(auth.authenticate, hasher, "agent", email, "not-the-password", dummy)
+        except NotAuthenticated as error:
+            return time.perf_counter() - started, error.message
+        raise AssertionError("signed in with a wrong password")
+
+    unknown: list[float] = []
+    wrong: list[float] = []
+    messages: set[str] = set()
+    for _ in range(5):  # interleaved, so a slow moment of the machine hits both
+        for email, times in (("nobody@demo.test", unknown), (BRUNO, wrong)):
+            took, message = await asyncio.to_thread(attempt, email)
+            times.append(took)
+            messages.add(message)
+    assert messages == {auth.WRONG_LOGIN}
+    ratio = statistics.median(unknown) / statistics.median(wrong)
+    assert 0.5 <= ratio <= 2.0, f"unknown {statistics.median(unknown):.3f}s vs wrong {statistics.median(wrong):.3f}s"
+
+
+async def test_five_failures_lock_the_account_but_not_the_others(user: User) -> None:
+    await user.open("/agent/login")
+    for _ in range(5):
+        assert await try_login(user, BRUNO, "wrong-password") == WRONG
+    # The right password no longer helps, in either panel, whatever the case of the e-mail.
+    assert await try_login(user, BRUNO, DEMO_PASSWORD) == TOO_MANY
+    assert await try_login(user, " Bruno.Agente@DEMO.test ", DEMO_PASSWORD) == TOO_MANY
+    assert user.back_history[-1] == "/agent/login"
+    await login_agent(user, CARLA)  # another account from the same address still gets in
+    await user.should_see("Chamados")
+
+
+async def test_twenty_failures_from_one_address_lock_every_account(user: User) -> None:
+    await user.open("/portal/login")
+    for index in range(20):
+        assert await try_login(user, f"guess{index}@demo.test", "wrong-password") == WRONG
+    assert await try_login(user, JOAO, DEMO_PASSWORD) == TOO_MANY
+    assert user.back_history[-1] == "/portal/login"
+
+
+async def test_parallel_guesses_cannot_slip_past_the_limit(user: User, create_user) -> None:
+    tabs: list[User] = []
+    for _ in range(8):
+        tab = create_user()
+        await tab.open("/agent/login")
+        tab.find("E-mail").type(BRUNO)
+        tab.find("Senha").type("wrong-password")
+        tabs.append(tab)
+    for tab in tabs:  # all at once, before any password check has answered
+        tab.find(LOGIN_BUTTON).click()
+    for _ in range(400):
+        answers = [login_error(tab) for tab in tabs]
+        if all(answers):
+            break
+        await asyncio.sleep(0.05)
+    assert sorted(answers) == sorted([WRONG] * 5 + [TOO_MANY] * 3)
+
+
+async def test_signing_out_ends_the_session(user: User) -> None:
+    await login_agent(user, BRUNO, then="/agent/tickets/1")
+    user.find(marker="user-menu").click()
+    user.find(marker="logout").click()
+    await user.should_see(LOGIN_BUTTON, retries=100)
+    for path in ("/agent", "/agent/tickets/1", "/agent/notifications"):
+        await user.open(path)
+        await user.should_see(LOGIN_BUTTON, retries=100)
+        await user.should_not_see(marker="history")
+    with user:
+        from nicegui import app
+
+        assert "agent" not in app.storage.user
+
+
+async def test_a_deactivated_agent_loses_access_on_the_next_request(user: User) -> None:
+    await login_agent(user, BRUNO, then="/agent/tickets/1")
+    await user.should_see(marker="history", retries=100)
+    bruno = await agent(BRUNO)
+    changes = admin.AgentChanges(name="Bruno Agente", email=BRUNO, role=AgentRole.AGENT, active=False)
+    await in_thread(admin.update_agent, await agent(ANA), ctx().hasher, bruno.id, changes)
+    await user.open("/agent/tickets/2")
+    await user.should_see(LOGIN_BUTTON, retries=100)
+    await user.should_not_see("Servidor de produção lento")
+    assert user.back_history[-1].startswith("/agent/login")
+
+
+EVIL_TARGETS = [
+    "https://evil.example/x",
+    "http://evil.example",
+    "//evil.example",
+    "///evil.example",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "/agent\\..\\evil",
+    "javascript:alert(1)",
+    "JaVaScRiPt:window.__xss=1",
+    " javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "/\t/evil.example",
+    "/%2F%2Fevil.example",
+    "evil.example",
+    "/agent@evil.example",
+    "/agentx",
+    "/agent/login?next=//evil.example",
+    "/portal",
+    "/portal/approvals",
+    "https:/evil.example",
+]
+
+
+@pytest.mark.parametrize("target", EVIL_TARGETS)
+def test_only_a_path_of_the_same_panel_is_a_target_after_login(target: str) -> None:
+    assert safe_next(target, "agent") == "/agent"
+    if "portal" not in target:  # the same attacks against the portal's form
+        assert safe_next(target.replace("/agent", "/portal"), "customer") == "/portal"
+
+
+def test_a_same_panel_path_is_kept() -> None:
+    assert safe_next("/agent/tickets/3", "agent") == "/agent/tickets/3"
+    assert safe_next("/portal/approvals/7", "customer") == "/portal/approvals/7"
+    assert safe_next("/agent/tickets/3", "customer") == "/portal"
+
+
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [
+        ("/agent/login", "https://evil.example"),
+        ("/agent/login", "//evil.example"),
+        ("/agent/login", "/\\evil.example"),
+        ("/agent/login", "javascript:window.__xss=1"),
+        ("/agent/login", "/portal"),
+        ("/portal/login", "/agent/tickets/1"),
+        ("/portal/login", "//evil.example/portal"),
+    ],
+)
+async def test_the_login_form_never_leaves_the_panel(user: User, path: str, target: str) -> None:
+    from urllib.parse import quote
+
+    await user.open(f"{path}?next={quote(target, safe='')}")
+    email = BRUNO if path.startswith("/agent") else MARCIA
+    user.find("E-mail").type(email)
+    user.find("Senha").type(DEMO_PASSWORD)
+    user.find(LOGIN_BUTTON).click()
+    home = "/agent" if path.startswith("/agent") else "/portal"
+    for _ in range(200):
+        if user.back_history[-1] != user.back_history[0]:
+            break
+        await asyncio.sleep(0.05)
+    assert user.back_history[-1] == home
+
+
+async def test_signed_in_visitor_of_the_login_page_is_not_sent_away_either(user: User) -> None:
+    await login_portal(user, MARCIA)
+    await user.open("/portal/login?next=https://evil.example")
+    for _ in range(100):
+        if user.back_history[-1] == "/portal":
+            break
+        await asyncio.sleep(0.05)
+    assert user.back_history[-1] == "/portal"
+
+
+def test_refused_guesses_cost_the_throttle_no_memory() -> None:
+    from ui.session import LoginThrottle
+
+    guard = LoginThrottle(per_account=5, per_client=20)
+    for index in range(20):
+        guard.failed(f"guess{index}@demo.test", "10.9.9.9")
+    for index in range(1000):  # a blocked client trying ever new e-mails
+        assert guard.blocked(f"other{index}@demo.test", "10.9.9.9")
+    assert len(guard.failures) == 21
+    stamp = guard.begin("ana@demo.test", "10.1.1.1")
+    guard.succeeded("ana@demo.test", "10.1.1.1", stamp)  # a success takes its attempt back
+    assert not guard.blocked("ana@demo.test", "10.1.1.1")
+    assert not guard.failures.get("c:10.1.1.1")
