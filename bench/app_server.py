@@ -13,6 +13,7 @@ would. It refuses to start unless AVAL_BENCH_ROUTES=1 and it listens on loopback
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import sys
 import time
@@ -24,9 +25,10 @@ from nicegui import app, run, ui
 
 import main as aval
 from config import Config
-from domain import approvals
+from domain import approvals, push, tickets
 from domain.access import Actor
 from domain.errors import DomainError
+from domain.events import RequestEvent
 from ui.context import AppContext
 from ui.session import sign_in
 
@@ -42,6 +44,17 @@ def rss_kib() -> int:
 
 def add_bench_routes(context: AppContext) -> None:
     services = context.services
+    # When each committed request event reached the event loop (wall clock, as the
+    # browsers' performance.timeOrigin + now): splits a latency into before and after it.
+    emitted: list[dict[str, Any]] = []
+    context.live.event.subscribe(
+        lambda event: emitted.append({"event": type(event).__name__, "at": time.time() * 1000})
+        if isinstance(event, RequestEvent) else None
+    )
+
+    @app.get("/bench/emitted")
+    def emitted_events() -> list[dict[str, Any]]:
+        return emitted[-200:]
 
     @app.get("/bench/login/{kind}/{person_id}")
     async def login(kind: str, person_id: int) -> dict[str, Any]:
@@ -70,6 +83,21 @@ def add_bench_routes(context: AppContext) -> None:
             raise HTTPException(409, error.message) from error
         return {"received": received, "committed": time.monotonic()}
 
+    @app.post("/bench/cancel-pending")
+    async def cancel_pending(ticket: int, agent: int) -> dict[str, Any]:
+        """Frees a ticket for the next request: cancels the one awaiting approval, if any."""
+        view = await run.io_bound(services.run, tickets.ticket_view, Actor.agent(agent), ticket)
+        request_id = view.eligibility.pending_request_id
+        if request_id is not None:
+            await run.io_bound(services.run, approvals.cancel, Actor.agent(agent), request_id)
+        return {"cancelled": request_id}
+
+    @app.get("/bench/outbox-pending")
+    async def outbox_pending(agent: int) -> dict[str, Any]:
+        """How many messages the delivery worker still has to handle (an admin's view)."""
+        messages = await run.io_bound(services.run, push.outbox, Actor.agent(agent), "pending")
+        return {"pending": len(messages)}
+
     @app.get("/bench/memory")
     def memory() -> dict[str, Any]:
         gc.collect()
@@ -77,8 +105,23 @@ def add_bench_routes(context: AppContext) -> None:
 
         return {"rss_kib": rss_kib(), "clients": len(Client.instances)}
 
+    @app.get("/bench/clients")
+    def clients() -> dict[str, Any]:
+        from nicegui import Client
+
+        return {
+            client_id: {
+                "connected": client.has_socket_connection,
+                "next_message_id": client.outbox.next_message_id,
+                "pending_updates": len(client.outbox.updates),
+                "pending_messages": len(client.outbox.messages),
+            }
+            for client_id, client in Client.instances.items()
+        }
+
 
 def main() -> None:
+    logging.basicConfig(level=logging.INFO)
     config = Config.from_env()
     if os.environ.get("AVAL_BENCH_ROUTES") != "1" or config.host not in LOOPBACK:
         sys.exit("bench.app_server needs AVAL_BENCH_ROUTES=1 and a loopback AVAL_HOST")

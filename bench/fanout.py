@@ -52,6 +52,7 @@ from .support import (
     recreate_postgres,
     save,
     start_server,
+    stop_on_sigterm,
     summary_ms,
 )
 
@@ -123,7 +124,7 @@ class Clients:
         async with self.http.get(self.server.base + "/bench/memory") as response:
             return dict(await response.json())
 
-    async def reach(self, trigger: Callable[[], Awaitable[dict[str, Any]]], timeout: float = 60) -> dict[str, Any]:
+    async def reach(self, trigger: Callable[[], Awaitable[dict[str, Any]]], timeout: float = 90) -> dict[str, Any]:
         """Fires `trigger` and waits until every client saw its watched text change."""
         before = {id(c): c.changes for c in self.clients}
         everyone = asyncio.Event()
@@ -156,7 +157,19 @@ class Clients:
             "commit_ms": round((committed - started) * 1000, 1) if committed else None,
             "disconnected": sum(1 for c in self.clients if c.disconnects),
             "reasons": sorted({r for c in self.clients for r in c.disconnects})[:5],
+            "missed": [
+                {"text": c.text, "messages": c.messages, "connected": bool(c.sio and c.sio.connected)}
+                for c in self.clients if c.changes == before[id(c)]
+            ][:3],
         }
+
+    async def outbox_idle(self, patience: float = 300) -> None:
+        deadline = time.monotonic() + patience
+        while time.monotonic() < deadline:
+            async with self.http.get(f"{self.server.base}/bench/outbox-pending?agent={AGENT_ID}") as response:
+                if (await response.json())["pending"] == 0:
+                    return
+            await asyncio.sleep(0.5)
 
     async def post(self, path: str) -> dict[str, Any]:
         async with self.http.post(self.server.base + path) as response:
@@ -196,6 +209,9 @@ async def measure(app: str, server: Server, sizes: list[int], rounds: int) -> di
                 }
                 for _ in range(rounds):
                     if app == "aval":
+                        # Each request queues 2 messages per manager; measure one request,
+                        # not one queued behind the delivery of the last.
+                        await clients.outbox_idle()
                         request: dict[str, Any] = {}
 
                         async def ask(request: dict[str, Any] = request) -> dict[str, Any]:
@@ -206,6 +222,7 @@ async def measure(app: str, server: Server, sizes: list[int], rounds: int) -> di
                             return answer
 
                         asked = await clients.reach(ask)
+                        await clients.outbox_idle()
                         cancelled = await clients.reach(
                             lambda request=request: clients.post(  # type: ignore[misc]
                                 f"/bench/cancel?request_id={request['request_id']}&agent={AGENT_ID}"
@@ -248,6 +265,7 @@ def main() -> None:
     parser.add_argument("--engine", default="sqlite", choices=["sqlite", "postgresql"])
     parser.add_argument("--apps", default="aval,hello", help="which servers to measure")
     args = parser.parse_args()
+    stop_on_sigterm()
     sizes = [int(s) for s in args.sizes.split(",")]
     url = seed(args.engine, max(sizes))
     results: dict[str, Any] = {"engine": args.engine, "load_before": load()}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import contextlib
 import html
 import json
 import re
@@ -101,7 +102,7 @@ class PageClient:
             "document_id": str(uuid.uuid4()),
             "tab_id": str(uuid.uuid4()),
         }
-        self.sio = socketio.AsyncClient(reconnection=False, http_session=self.http)
+        self.sio = socketio.AsyncClient(reconnection=False)
         self.sio.on("update", self._on_update)
         self.sio.on("disconnect", self._on_disconnect)
         for name in ("run_javascript", "notify", "open", "load_js_components", "download"):
@@ -166,10 +167,8 @@ class Acknowledger:
     async def stop(self) -> None:
         if self.task is not None:
             self.task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self.task
-            except asyncio.CancelledError:
-                pass
 
 
 def http_session() -> aiohttp.ClientSession:
@@ -177,5 +176,6 @@ def http_session() -> aiohttp.ClientSession:
     return aiohttp.ClientSession(
         cookie_jar=aiohttp.DummyCookieJar(),
         connector=aiohttp.TCPConnector(limit=0),
-        timeout=aiohttp.ClientTimeout(total=120),
+        # No total timeout: it would also end every websocket after that long.
+        timeout=aiohttp.ClientTimeout(total=None, sock_connect=30),
     )

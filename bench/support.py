@@ -124,7 +124,8 @@ def machine() -> dict[str, Any]:
 
 def chromium_version() -> str:
     try:
-        return subprocess.run(["/usr/bin/chromium", "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
+        done = subprocess.run(["/usr/bin/chromium", "--version"], capture_output=True, text=True, timeout=30)
+        return done.stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "?"
 
@@ -271,6 +272,13 @@ def open_database(url: str) -> Database:
 
         db.before_commit = PostgresEventRelay(engine.url, lambda _events: None).notify
     return db
+
+
+def stop_on_sigterm() -> None:
+    """A terminated benchmark still runs its `finally` blocks, which stop its servers."""
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
 
 
 # --- servers -------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from .support import (
     open_database,
     recreate_postgres,
     save,
+    stop_on_sigterm,
     summary_ms,
     wait_for_quiet,
 )
@@ -130,6 +131,7 @@ def main() -> None:
     parser.add_argument("--threads", default="1,2,4", help="thread counts, comma-separated")
     parser.add_argument("--engines", default="sqlite,postgresql")
     args = parser.parse_args()
+    stop_on_sigterm()
     results: dict[str, list[dict[str, Any]]] = {}
     for engine in args.engines.split(","):
         db = prepare(engine)

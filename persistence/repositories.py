@@ -104,6 +104,11 @@ class SqlOrganizations(_Repo):
 class SqlCustomers(_Repo):
     entity = Customer
 
+    def many(self, customer_ids: Sequence[int]) -> list[Customer]:
+        if not customer_ids:
+            return []
+        return list(self.session.scalars(select(Customer).where(customers.c.id.in_(list(customer_ids)))))
+
     def by_email(self, email: str) -> Customer | None:
         return self.session.scalars(select(Customer).where(customers.c.email == email.strip().lower())).first()
 

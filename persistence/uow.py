@@ -14,6 +14,7 @@ from domain.messages import N_
 from domain.ports import UnitOfWork
 
 from . import repositories as repos
+from .database import READ_ONLY
 
 Publisher = Callable[[list[DomainEvent]], None]
 # Runs in the transaction right before COMMIT when there are events (on PostgreSQL: the
@@ -51,6 +52,9 @@ class SqlUnitOfWork(UnitOfWork):
         super().__enter__()
         self.session = self.session_factory()
         session = self.session
+        if self.read_only:
+            # Begins now, without the write lock (see persistence/database.py).
+            session.connection(execution_options={READ_ONLY: True})
         self.settings = repos.SqlSettings(session)
         self.agents = repos.SqlAgents(session)
         self.organizations = repos.SqlOrganizations(session)

@@ -16,9 +16,11 @@ from typing import Any
 from nicegui import Event, ui
 from nicegui.storage import request_contextvar
 
-from domain.events import DomainEvent
+from domain.events import DomainEvent, OutboxChanged
 
 log = logging.getLogger(__name__)
+# OutboxChanged events closer together than this reach the pages as one.
+OUTBOX_BURST_SECONDS = 0.25
 
 
 class LiveEvents:
@@ -32,6 +34,8 @@ class LiveEvents:
         self.listeners: list[Callable[[list[DomainEvent]], None]] = []
         # Sinks for events committed by other instances (relayed through PostgreSQL).
         self.remote_listeners: list[Callable[[list[DomainEvent]], None]] = []
+        self._outbox_changed: OutboxChanged | None = None
+        self._outbox_scheduled = False
 
     def bind_loop(self) -> None:
         self.loop = asyncio.get_running_loop()
@@ -69,8 +73,25 @@ class LiveEvents:
                 loop.call_soon_threadsafe(self._emit, domain_event)
 
     def _emit(self, domain_event: DomainEvent) -> None:
+        if isinstance(domain_event, OutboxChanged):
+            # The delivery worker reports every message it handles: a request to 1,000
+            # managers is 2,000 messages, and each event wakes every subscriber of every
+            # open page (a task each). Only the admins' outbox page cares, and once per
+            # burst is enough for it (docs/benchmarks.md, fan-out).
+            self._outbox_changed = domain_event
+            if not self._outbox_scheduled and self.loop is not None:
+                self._outbox_scheduled = True
+                self.loop.call_later(OUTBOX_BURST_SECONDS, self._emit_outbox_changed)
+            return
         self.sequence += 1
         self.event.emit(domain_event)
+
+    def _emit_outbox_changed(self) -> None:
+        self._outbox_scheduled = False
+        if self._outbox_changed is not None:
+            domain_event, self._outbox_changed = self._outbox_changed, None
+            self.sequence += 1
+            self.event.emit(domain_event)
 
     def subscribe(self, callback: Callable[[DomainEvent], Any]) -> None:
         """Subscribe from inside a page: the subscription ends with the client.

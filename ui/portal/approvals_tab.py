@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from domain import approvals
 from domain.errors import DomainError
 from domain.events import ActionRequested, DomainEvent
 
 from .. import browser
-from ..context import call, ctx
+from ..context import ctx
 from ..frame import Me
 from ..i18n import _
 from ..refresh import Coalesced
+from . import pending_counts
 from .live_filters import concerns_manager
 
 APPROVALS_PATH = "/portal/approvals"
@@ -53,7 +53,8 @@ def approvals_tab(me: Me, count: int | None = None, since: int | None = None) ->
 
     async def reread() -> None:
         try:
-            new_count = await call(approvals.pending_count, me.actor)
+            # One read for all the tabs the same event woke (pending_counts.py).
+            new_count = await pending_counts.batch.count(me.actor)
         except DomainError:  # signed out or deactivated meanwhile: nothing to approve
             new_count = 0
         show(new_count)
