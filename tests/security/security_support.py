@@ -16,8 +16,8 @@ from domain import admin, approvals, hub, push, tickets
 from domain.access import Actor
 from domain.demo import DEMO_PASSWORD
 from domain.errors import DomainError
-from domain.ports import UnitOfWork
 from persistence.uow import SqlUnitOfWork
+from tests import demo_lookups
 from ui.context import call, ctx
 
 ANA = "ana.admin@demo.test"
@@ -75,37 +75,16 @@ async def refused(use_case: Callable[..., Any], *args: Any, **kwargs: Any) -> Do
     raise AssertionError(f"{use_case.__name__} was allowed")
 
 
-def _agent_id(uow: UnitOfWork, email: str) -> int:
-    with uow:
-        found = uow.agents.by_email(email)
-        assert found is not None and found.id is not None
-        return found.id
-
-
-def _customer_id(uow: UnitOfWork, email: str) -> int:
-    with uow:
-        found = uow.customers.by_email(email)
-        assert found is not None and found.id is not None
-        return found.id
-
-
-def _action_id(uow: UnitOfWork, name: str) -> int:
-    with uow:
-        action = next(a for a in uow.catalog.list() if a.name == name)
-        assert action.id is not None
-        return action.id
-
-
 async def agent(email: str) -> Actor:
-    return Actor.agent(await in_thread(_agent_id, email))
+    return Actor.agent(await in_thread(demo_lookups.agent_id, email))
 
 
 async def customer(email: str) -> Actor:
-    return Actor.customer(await in_thread(_customer_id, email))
+    return Actor.customer(await in_thread(demo_lookups.customer_id, email))
 
 
 async def action_id(name: str) -> int:
-    return int(await in_thread(_action_id, name))
+    return int(await in_thread(demo_lookups.action_id, name))
 
 
 async def new_agent(email: str, name: str) -> Actor:

@@ -13,8 +13,8 @@ from nicegui.testing import User
 from domain import admin, approvals
 from domain.access import Actor
 from domain.demo import DEMO_PASSWORD
-from domain.ports import UnitOfWork
 from domain.views import RequestRow
+from tests import demo_lookups
 from ui.context import ctx
 
 BRUNO = "bruno.agente@demo.test"
@@ -51,38 +51,17 @@ async def run_use_case(use_case: Callable[..., Any], *args: Any) -> Any:
     return await asyncio.to_thread(ctx().services.run, use_case, *args)
 
 
-def _agent_id(uow: UnitOfWork, email: str) -> int:
-    with uow:
-        agent = uow.agents.by_email(email)
-        assert agent is not None and agent.id is not None
-        return agent.id
-
-
-def _customer_id(uow: UnitOfWork, email: str) -> int:
-    with uow:
-        customer = uow.customers.by_email(email)
-        assert customer is not None and customer.id is not None
-        return customer.id
-
-
-def _action_id(uow: UnitOfWork, name: str) -> int:
-    with uow:
-        action = next(a for a in uow.catalog.list() if a.name == name)
-        assert action.id is not None
-        return action.id
-
-
 async def agent(email: str = BRUNO) -> Actor:
-    return Actor.agent(await run_use_case(_agent_id, email))
+    return Actor.agent(await run_use_case(demo_lookups.agent_id, email))
 
 
 async def customer(email: str) -> Actor:
-    return Actor.customer(await run_use_case(_customer_id, email))
+    return Actor.customer(await run_use_case(demo_lookups.customer_id, email))
 
 
 async def request_action(number: int = 1, action: str = "Reembolso", note: str = "", by: str = BRUNO) -> int:
     """An agent asks the managers to approve an action on a ticket; the request's id."""
-    action_id = await run_use_case(_action_id, action)
+    action_id = await run_use_case(demo_lookups.action_id, action)
     return int(await run_use_case(approvals.request_action, await agent(by), number, action_id, note))
 
 
