@@ -352,14 +352,17 @@ def start_server(module: str, workdir: Path, env: dict[str, str] | None = None, 
         )
     server = Server(module, port, process, log)
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{module} exited with {process.returncode}; see {log}")
-        try:
-            with urllib.request.urlopen(server.base + ready_path, timeout=5) as response:
-                if response.status == 200:
-                    return server
-        except OSError:
-            time.sleep(0.3)
-    server.stop()
-    raise RuntimeError(f"{module} did not answer on {server.base}{ready_path}; see {log}")
+    try:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"{module} exited with {process.returncode}; see {log}")
+            try:
+                with urllib.request.urlopen(server.base + ready_path, timeout=5) as response:
+                    if response.status == 200:
+                        return server
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError(f"{module} did not answer on {server.base}{ready_path}; see {log}")
+    except BaseException:  # not ready, or the benchmark was stopped meanwhile
+        server.stop()
+        raise

@@ -121,6 +121,7 @@ tickets = Table(
     Column("updated_at", UTCDateTime(), nullable=False),
     Index("ix_tickets_list", "in_trash", "updated_at"),
     Index("ix_tickets_status_list", "in_trash", "status", "updated_at"),
+    Index("ix_tickets_customer_trash", "customer_id", "in_trash"),  # a manager's scope (0003)
 )
 
 history_entries = Table(
