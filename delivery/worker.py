@@ -65,10 +65,6 @@ class OutboxWorker:
         # worker never loses its claim; a dead one's messages wait this long at most.
         lease: timedelta = timedelta(minutes=5),
         name: str = "outbox-worker",
-        # Woken by a commit, the worker lets that commit's live updates reach the open pages
-        # first: it shares the process (and the GIL) with them, and a request to 1,000
-        # managers is 2,000 messages (docs/benchmarks.md, fan-out). Mail may wait that long.
-        settle: float = 0.5,
     ) -> None:
         self.services = services
         self.email_sender = email_sender
@@ -80,7 +76,6 @@ class OutboxWorker:
         self.batch_size = batch_size
         self.lease = lease
         self.name = name
-        self.settle = settle
         self._wakeup = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -128,10 +123,8 @@ class OutboxWorker:
         while not self._stopping.is_set():
             self._wakeup.clear()
             claimed = self._guarded(self.run_once) or 0
-            # A full batch means more may be due right now. Otherwise wait for a commit (or
-            # the next poll); after a commit, its live updates go first (`settle`).
-            if claimed < self.batch_size and self._wakeup.wait(self.poll_interval):
-                self._stopping.wait(self.settle)
+            if claimed < self.batch_size:  # a full batch means more may be due right now
+                self._wakeup.wait(self.poll_interval)
 
     def _guarded(self, step: Callable[[], R]) -> R | None:
         # The worker must never take the app down, nor die itself: a broken round (the
