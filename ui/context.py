@@ -77,6 +77,16 @@ async def attempt(
         return None
 
 
+async def load_list(
+    use_case: Callable[Concatenate[UnitOfWork, P], list[R]], *args: P.args, **kwargs: P.kwargs
+) -> tuple[list[R], str]:
+    """For pages that list things: the items, or none and the refusal to show instead."""
+    try:
+        return await call(use_case, *args, **kwargs), ""
+    except DomainError as error:
+        return [], error_text(error)
+
+
 def format_when(value: Any) -> str:
     """Dates as a Brazilian reader expects them (dd/mm/yyyy hh:mm), in UTC."""
     if value is None:

@@ -7,10 +7,9 @@ from collections.abc import Awaitable, Callable
 from nicegui import ui
 
 from domain import admin
-from domain.errors import DomainError
 from domain.model import Agent, AgentRole
 
-from ..context import call, ctx, error_text
+from ..context import ctx, load_list
 from ..frame import Me
 from ..i18n import _, translate_in
 from .admin_nav import admin_nav
@@ -105,12 +104,7 @@ async def _build(me: Me) -> None:
     listing = ui.card().classes("w-full gap-0")
 
     async def draw() -> None:
-        try:
-            agents = await call(admin.list_agents, me.actor)
-        except DomainError as error:
-            agents, problem = [], error_text(error)
-        else:
-            problem = ""
+        agents, problem = await load_list(admin.list_agents, me.actor)
         listing.clear()
         with listing:
             if problem:

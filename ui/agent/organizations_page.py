@@ -7,10 +7,9 @@ from collections.abc import Awaitable, Callable
 from nicegui import ui
 
 from domain import admin
-from domain.errors import DomainError
 from domain.model import Organization
 
-from ..context import call, error_text
+from ..context import load_list
 from ..frame import Me
 from ..i18n import _
 from .admin_nav import admin_nav
@@ -90,12 +89,7 @@ async def _build(me: Me) -> None:
     listing = ui.card().classes("w-full gap-0")
 
     async def draw() -> None:
-        try:
-            organizations = await call(admin.list_organizations, me.actor)
-        except DomainError as error:
-            organizations, problem = [], error_text(error)
-        else:
-            problem = ""
+        organizations, problem = await load_list(admin.list_organizations, me.actor)
         known[:] = organizations
         names = {o.id: o.name for o in organizations}
         listing.clear()

@@ -7,10 +7,9 @@ from collections.abc import Awaitable, Callable
 from nicegui import ui
 
 from domain import tickets
-from domain.errors import DomainError
 from domain.views import TrashRow
 
-from ..context import call, error_text, format_when
+from ..context import format_when, load_list
 from ..frame import Me
 from ..i18n import _
 from .calls import perform
@@ -53,12 +52,7 @@ async def _build(me: Me) -> None:
         await draw()
 
     async def draw() -> None:
-        try:
-            rows = await call(tickets.list_trash, me.actor)
-        except DomainError as error:
-            rows, problem = [], error_text(error)
-        else:
-            problem = ""
+        rows, problem = await load_list(tickets.list_trash, me.actor)
         listing.clear()
         with listing:
             if problem:
