@@ -8,7 +8,6 @@ for requests of their organizations. No page polls."""
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -25,7 +24,10 @@ OUTBOX_BURST_SECONDS = 0.25
 
 class LiveEvents:
     def __init__(self) -> None:
+        # Every committed domain event but the outbox's bookkeeping.
         self.event: Event[DomainEvent] = Event()
+        # OutboxChanged, folded into bursts: only the admins' outbox page asks for it.
+        self.outbox_event: Event[DomainEvent] = Event()
         self.loop: asyncio.AbstractEventLoop | None = None
         # Counts events fanned out; a page that read data before subscribing compares it
         # to know whether something slipped past in between.
@@ -91,22 +93,35 @@ class LiveEvents:
         if self._outbox_changed is not None:
             domain_event, self._outbox_changed = self._outbox_changed, None
             self.sequence += 1
-            self.event.emit(domain_event)
+            self.outbox_event.emit(domain_event)
 
-    def subscribe(self, callback: Callable[[DomainEvent], Any]) -> None:
+    def subscribe(
+        self,
+        callback: Callable[[DomainEvent], Any],
+        when: Callable[[DomainEvent], bool] | None = None,
+        *,
+        outbox: bool = False,
+    ) -> None:
         """Subscribe from inside a page: the subscription ends with the client.
+
+        `when` picks the events that concern the page. It runs at once for every open
+        page, so it must be cheap and must not await; only a page it accepts gets a task
+        for its callback (a request to 1,000 managers otherwise woke a task for every
+        subscriber of every open page, agents' included). `outbox` adds the outbox
+        bookkeeping events (OutboxChanged), which nothing else receives.
 
         Events arrive from the thread that committed them, outside any request; the
         callback runs with its page's request again, so `_()` speaks the language of the
         person looking at the page rather than the installation's default."""
         client = ui.context.client
 
-        async def handle(domain_event: DomainEvent) -> None:
-            if client.is_deleted:
-                return
+        def handle(domain_event: DomainEvent) -> Any:
+            if client.is_deleted or (when is not None and not when(domain_event)):
+                return None
+            # Set here, before the callback's task is created: the task copies this context.
             request_contextvar.set(client.request)
-            result = callback(domain_event)
-            if inspect.isawaitable(result):
-                await result
+            return callback(domain_event)
 
         self.event.subscribe(handle)
+        if outbox:
+            self.outbox_event.subscribe(handle)

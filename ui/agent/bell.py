@@ -45,9 +45,11 @@ def bell(me: Me) -> None:
 
     update = Coalesced.of(load, draw)
 
+    def mine(event: DomainEvent) -> bool:
+        return isinstance(event, AgentNotificationCreated) and event.agent_id == me.actor.id
+
     async def on_event(event: DomainEvent) -> None:
-        if not isinstance(event, AgentNotificationCreated) or event.agent_id != me.actor.id:
-            return
+        assert isinstance(event, AgentNotificationCreated)
         text = notification_text(event.kind, event.actor_name, event.action_name, event.ticket_number)
         ui.notify(text, type="info", position="top-right", multi_line=True)
         browser.notify_in_background("Aval", text, ticket_path(event.ticket_number, event.request_id))
@@ -57,7 +59,7 @@ def bell(me: Me) -> None:
         if agent_id == me.actor.id:
             await update()
 
-    ctx().live.subscribe(on_event)
+    ctx().live.subscribe(on_event, mine)
     hub_read.subscribe(on_read)
     # The count and the tab title need the browser connected; this runs after the page
     # is built and again whenever the tab reconnects.

@@ -108,8 +108,9 @@ async def _build(me: Me) -> None:
     redraw = Coalesced.of(load, draw)
 
     async def on_event(event: DomainEvent) -> None:
-        if isinstance(event, AgentNotificationCreated) and event.agent_id == me.actor.id:
-            await redraw()
+        await redraw()
 
-    ctx().live.subscribe(on_event)
+    ctx().live.subscribe(
+        on_event, lambda event: isinstance(event, AgentNotificationCreated) and event.agent_id == me.actor.id
+    )
     await redraw()

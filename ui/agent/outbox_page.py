@@ -181,8 +181,7 @@ async def _build(me: Me, context: AppContext) -> None:
     status.on_value_change(filter_changed)
 
     async def on_event(event: DomainEvent) -> None:
-        if isinstance(event, OutboxChanged | RequestEvent):
-            await redraw()
+        await redraw()
 
-    ctx().live.subscribe(on_event)
+    ctx().live.subscribe(on_event, lambda event: isinstance(event, OutboxChanged | RequestEvent), outbox=True)
     await redraw()

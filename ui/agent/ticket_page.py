@@ -108,11 +108,13 @@ async def _build(me: Me, number: int, highlight: int | None) -> None:
     with reply_area:
         reply_box(me, number, redraw)
 
-    async def on_event(event: DomainEvent) -> None:
+    def touches_this_ticket(event: DomainEvent) -> bool:
         # A manager approving, rejecting or cancelling, a request expiring, a reply of the
         # customer: whatever touches this ticket redraws it.
-        if isinstance(event, (RequestEvent, TicketChanged)) and event.ticket_id == shown.get("ticket_id"):
-            await redraw()
+        return isinstance(event, (RequestEvent, TicketChanged)) and event.ticket_id == shown.get("ticket_id")
 
-    ctx().live.subscribe(on_event)
+    async def on_event(event: DomainEvent) -> None:
+        await redraw()
+
+    ctx().live.subscribe(on_event, touches_this_ticket)
     await redraw()

@@ -137,8 +137,7 @@ async def _build(me: Me) -> None:
     search.on_value_change(search_cleared)
 
     async def on_event(event: DomainEvent) -> None:
-        if isinstance(event, (TicketChanged, RequestEvent)):
-            await redraw()
+        await redraw()
 
-    ctx().live.subscribe(on_event)
+    ctx().live.subscribe(on_event, lambda event: isinstance(event, (TicketChanged, RequestEvent)))
     await redraw()

@@ -62,13 +62,11 @@ def approvals_tab(me: Me, count: int | None = None, since: int | None = None) ->
     refresh = Coalesced(reread)
 
     async def on_event(event: DomainEvent) -> None:
-        if not concerns_manager(event, me):
-            return
         if isinstance(event, ActionRequested):
             announce(event)
         await refresh()
 
-    ctx().live.subscribe(on_event)
+    ctx().live.subscribe(on_event, lambda event: concerns_manager(event, me))
     if count is None or since != ctx().live.sequence:
         # No count yet, or an event went by between the read and the subscription.
         ui.timer(0, refresh, once=True)

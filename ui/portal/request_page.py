@@ -79,7 +79,7 @@ class RequestPage:
     async def build(self) -> None:
         self.loaded = await _load(self.me, self.request_id)
         self.content(self.loaded)
-        ctx().live.subscribe(self.on_event)
+        ctx().live.subscribe(self.on_event, self.concerns)
 
     async def reread(self) -> None:
         self.loaded = await _load(self.me, self.request_id)
@@ -94,8 +94,7 @@ class RequestPage:
         return isinstance(event, TicketChanged) and self.loaded is not None and event.ticket_id == self.loaded[0].id
 
     async def on_event(self, event: DomainEvent) -> None:
-        if self.concerns(event):
-            await self.refresh()
+        await self.refresh()
 
     @ui.refreshable_method
     def content(self, loaded: Loaded) -> None:

@@ -123,9 +123,10 @@ def register() -> None:
             ticket_id = loaded[0].id
 
             async def on_event(event: DomainEvent) -> None:
-                if isinstance(event, TicketChanged) and event.ticket_id == ticket_id:
-                    await refresh()
+                await refresh()
 
-            ctx().live.subscribe(on_event)
+            ctx().live.subscribe(
+                on_event, lambda event: isinstance(event, TicketChanged) and event.ticket_id == ticket_id
+            )
             _reply_box(me, wanted, refresh)
             ui.link(_("Back to my tickets"), "/portal").classes("text-caption")

@@ -84,12 +84,11 @@ async def _ticket_list(me: Me) -> None:
             await refresh()
 
     async def on_event(event: DomainEvent) -> None:
-        if concerns_ticket_list(event, me):
-            await refresh()
+        await refresh()
 
     with ui.column().classes("w-full gap-2").mark("ticket-list"):
         listing(await call(tickets.portal_tickets, me.actor, 1, PER_PAGE))
-    ctx().live.subscribe(on_event)
+    ctx().live.subscribe(on_event, lambda event: concerns_ticket_list(event, me))
 
 
 def register() -> None:
