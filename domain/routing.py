@@ -53,10 +53,15 @@ def _payload(ticket: Ticket, request: ActionRequest, **extra: object) -> dict[st
 def queue_request_created(
     uow: UnitOfWork, ticket: Ticket, request: ActionRequest, managers: list[Customer], requester_name: str
 ) -> None:
-    """Every active manager of the organization and its parent: an e-mail and a Web Push."""
+    """Every active manager of the organization and its parent: an e-mail, and a Web Push
+    when they allowed it in a browser. (Queuing a push for everyone else filled the outbox
+    with messages to skip: half the rows of a request to 1,000 managers, written in its
+    transaction.)"""
+    pushable = uow.push_subscriptions.customers_among([m.id for m in managers if m.id is not None])
     for manager in managers:
         assert manager.id is not None
-        for channel in (Channel.EMAIL, Channel.PUSH):
+        channels = (Channel.EMAIL, Channel.PUSH) if manager.id in pushable else (Channel.EMAIL,)
+        for channel in channels:
             uow.outbox.add(
                 OutboxMessage(
                     dedup_key=f"request:{request.id}:requested:customer:{manager.id}:{channel.value}",

@@ -452,5 +452,11 @@ class SqlPushSubscriptions(_Repo):
     def of_customer(self, customer_id: int) -> list[PushSubscription]:
         return list(self.session.scalars(select(PushSubscription).where(push_table.c.customer_id == customer_id)))
 
+    def customers_among(self, customer_ids: Sequence[int]) -> set[int]:
+        if not customer_ids:
+            return set()
+        query = select(push_table.c.customer_id).where(push_table.c.customer_id.in_(list(customer_ids))).distinct()
+        return set(self.session.scalars(query))
+
     def delete(self, subscription: PushSubscription) -> None:
         self.session.delete(subscription)

@@ -87,7 +87,7 @@ def test_the_manager_s_browser_gets_the_request_and_a_gone_subscription_is_delet
     assert endpoints(desk) == {push_service.endpoint("/push/fabio")}
 
 
-def test_a_manager_without_subscription_is_skipped_with_a_note(
+def test_a_manager_without_subscription_gets_no_push_and_one_gone_meanwhile_is_skipped_with_a_note(
     desk: Desk, service: tuple[PushService, WebPushSender], browser: Browser
 ) -> None:
     push_service, sender = service
@@ -97,15 +97,22 @@ def test_a_manager_without_subscription_is_skipped_with_a_note(
     with running(desk.worker(None, sender)):
         desk.request(BRUNO, 2, action="Reiniciar produção")
         wait_until(lambda: all(m.status != OutboxStatus.PENDING for m in push_rows(desk).values()),
-                   what="both pushes handled")
+                   what="the push handled")
 
     [delivered] = push_service.delivered
     assert delivered.message["title"] == "Action awaiting your approval"  # fabio reads English
     assert delivered.message["body"].startswith("Ticket #2 — Servidor de produção lento: Bruno Agente asks")
-    rows = push_rows(desk)
-    assert (rows[MARCIA].status, rows[MARCIA].last_error, rows[MARCIA].sent_at) == (
-        OutboxStatus.SKIPPED, "no push subscription", None
-    )
+    assert set(push_rows(desk)) == {FABIO}  # Márcia never allowed push: nothing queued for her
+
+    # Márcia allows push, then her browser withdraws before the worker gets to the message.
+    subscribe(desk, MARCIA, browser, push_service.endpoint("/push/marcia"))
+    desk.request(BRUNO, 3, action="Reiniciar produção")
+    desk.run(push.unsubscribe, desk.customer(MARCIA), push_service.endpoint("/push/marcia"))
+    with running(desk.worker(None, sender)):
+        wait_until(lambda: all(m.status != OutboxStatus.PENDING for m in push_rows(desk).values()),
+                   what="both pushes handled")
+    marcia = next(m for m in desk.outbox() if m.channel == Channel.PUSH and m.recipient_email == MARCIA)
+    assert (marcia.status, marcia.last_error, marcia.sent_at) == (OutboxStatus.SKIPPED, "no push subscription", None)
 
 
 def test_a_failing_browser_is_retried_without_pushing_twice_to_the_others(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from unit_desk import Desk
 
-from domain import approvals, hub, tickets
+from domain import approvals, hub, push, tickets
 from domain.access import Actor
 from domain.errors import Conflict
 from domain.events import (
@@ -31,16 +31,33 @@ def told(messages: list[OutboxMessage], kind: str) -> set[tuple[str, int, Channe
     return {(m.recipient_kind, m.recipient_id, m.channel) for m in messages if m.kind == kind}
 
 
-def manager_rows(*actors: Actor) -> set[tuple[str, int, Channel]]:
-    return {("customer", a.id, channel) for a in actors for channel in (Channel.EMAIL, Channel.PUSH)}
+def manager_rows(*actors: Actor, pushable: tuple[Actor, ...] = ()) -> set[tuple[str, int, Channel]]:
+    """An e-mail for each manager; a Web Push too for those who allowed it in a browser."""
+    return {("customer", a.id, Channel.EMAIL) for a in actors} | {("customer", a.id, Channel.PUSH) for a in pushable}
+
+
+def allow_push(desk: Desk, manager: Actor) -> None:
+    desk.run(
+        push.subscribe,
+        manager,
+        f"https://push.example.com/send/{manager.id}",
+        "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
+        "tBHItJI5svbpez7KI4CCXg",
+    )
 
 
 # --- request created -------------------------------------------------------------------
 
 
-def test_request_created_emails_and_pushes_managers_of_organization_and_parent(desk: Desk) -> None:
+def test_request_created_emails_managers_of_organization_and_parent(desk: Desk) -> None:
     desk.ask(1)
     assert told(desk.outbox(), "request_created") == manager_rows(desk.fabio, desk.marcia)
+
+
+def test_request_created_pushes_only_to_managers_who_allowed_it_in_a_browser(desk: Desk) -> None:
+    allow_push(desk, desk.marcia)
+    desk.ask(1)
+    assert told(desk.outbox(), "request_created") == manager_rows(desk.fabio, desk.marcia, pushable=(desk.marcia,))
 
 
 def test_request_created_message_addresses_the_manager_and_links_the_request(desk: Desk) -> None:
