@@ -146,13 +146,23 @@ class OutboxWorker:
 
     def run_once(self) -> int:
         """Claims one batch of due messages and delivers it; returns how many were claimed."""
-        messages = self.services.run(outbox.claim_due, self.batch_size, self.lease)
+        claimed = self.services.run(outbox.claim_due, self.batch_size, self.lease)
+        held = {m.id: note for m in claimed if m.id is not None and (note := self._cannot_send(m))}
+        if held:
+            self._record(outbox.hold_many, held)
+        messages = [m for m in claimed if m.id not in held]
         for index, message in enumerate(messages):
             if self._stopping.is_set():
                 self._give_back(messages[index:])
                 break
             self._deliver(message)
-        return len(messages)
+        return len(claimed)
+
+    def _cannot_send(self, message: OutboxMessage) -> str:
+        """Why the message's channel cannot send here ("" when it can)."""
+        if message.channel == Channel.EMAIL:
+            return "" if self.email_sender is not None else outbox.NOT_SENT_NO_SMTP
+        return "" if self.push_sender is not None else outbox.NOT_SENT_NO_PUSH
 
     def _give_back(self, messages: Sequence[OutboxMessage]) -> None:
         self.services.run(outbox.release, [m.id for m in messages if m.id is not None])
@@ -170,10 +180,7 @@ class OutboxWorker:
             self._record_failure(message, f"internal error: {error!r}", permanent=False)
 
     def _deliver_email(self, message: OutboxMessage) -> None:
-        assert message.id is not None
-        if self.email_sender is None:
-            self._record(outbox.hold, message.id, outbox.NOT_SENT_NO_SMTP)
-            return
+        assert message.id is not None and self.email_sender is not None  # else held (run_once)
         mail = render_email(message, self.base_url, self.default_locale)
         try:
             self.email_sender.send(mail)
@@ -183,10 +190,7 @@ class OutboxWorker:
         self._record(outbox.mark_sent, message.id)
 
     def _deliver_push(self, message: OutboxMessage) -> None:
-        assert message.id is not None
-        if self.push_sender is None:
-            self._record(outbox.hold, message.id, outbox.NOT_SENT_NO_PUSH)
-            return
+        assert message.id is not None and self.push_sender is not None  # else held (run_once)
         subscriptions = self.services.run(outbox.push_subscriptions_of, message.recipient_id)
         if not subscriptions:
             self._record(outbox.mark_skipped, message.id, outbox.NO_PUSH_SUBSCRIPTION)
