@@ -146,23 +146,26 @@ class OutboxWorker:
 
     def run_once(self) -> int:
         """Claims one batch of due messages and delivers it; returns how many were claimed."""
-        claimed = self.services.run(outbox.claim_due, self.batch_size, self.lease)
-        held = {m.id: note for m in claimed if m.id is not None and (note := self._cannot_send(m))}
-        if held:
-            self._record(outbox.hold_many, held)
-        messages = [m for m in claimed if m.id not in held]
+        unsendable = {
+            channel: note
+            for channel, sender, note in (
+                (Channel.EMAIL, self.email_sender, outbox.NOT_SENT_NO_SMTP),
+                (Channel.PUSH, self.push_sender, outbox.NOT_SENT_NO_PUSH),
+            )
+            if sender is None
+        }
+        if unsendable:
+            self.services.run(outbox.hold_due, unsendable)
+        sendable = [channel for channel in Channel if channel not in unsendable]
+        if not sendable:
+            return 0
+        messages = self.services.run(outbox.claim_due, self.batch_size, self.lease, sendable)
         for index, message in enumerate(messages):
             if self._stopping.is_set():
                 self._give_back(messages[index:])
                 break
             self._deliver(message)
-        return len(claimed)
-
-    def _cannot_send(self, message: OutboxMessage) -> str:
-        """Why the message's channel cannot send here ("" when it can)."""
-        if message.channel == Channel.EMAIL:
-            return "" if self.email_sender is not None else outbox.NOT_SENT_NO_SMTP
-        return "" if self.push_sender is not None else outbox.NOT_SENT_NO_PUSH
+        return len(messages)
 
     def _give_back(self, messages: Sequence[OutboxMessage]) -> None:
         self.services.run(outbox.release, [m.id for m in messages if m.id is not None])

@@ -85,4 +85,4 @@ class AgentNotificationCreated(DomainEvent):
 class OutboxChanged(DomainEvent):
     """The delivery worker sent, held or failed an outbox message: admins' outbox page refreshes."""
 
-    message_id: int
+    message_id: int  # 0: several messages at once

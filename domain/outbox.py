@@ -43,13 +43,16 @@ class RetryPolicy:
         return min(self.base * (2**exponent), self.cap)
 
 
-def claim_due(uow: UnitOfWork, limit: int, lease: timedelta) -> list[OutboxMessage]:
-    """Takes up to `limit` due messages for this worker until `now + lease`. On
+def claim_due(
+    uow: UnitOfWork, limit: int, lease: timedelta, channels: Sequence[Channel] | None = None
+) -> list[OutboxMessage]:
+    """Takes up to `limit` due messages (of `channels`, default all) for this worker until `now + lease`. On
     PostgreSQL the rows are read with SKIP LOCKED, so a second instance claiming at the
     same moment gets other rows; on SQLite the write lock serializes claims."""
     with uow:
         now = clock.now()
-        messages = uow.outbox.due(now, limit)
+        wanted = None if channels is None else [channel.value for channel in channels]
+        messages = uow.outbox.due(now, limit, wanted)
         for message in messages:
             message.claimed_until = now + lease
         if messages:
@@ -99,23 +102,19 @@ def mark_skipped(uow: UnitOfWork, message_id: int, note: str) -> None:
         _finish(uow, message, OutboxStatus.SKIPPED, note)
 
 
-def hold_many(uow: UnitOfWork, notes: Mapping[int, str]) -> None:
-    """Keeps messages their channel cannot send (no SMTP configured) readable for admins,
-    each with its note; `release_held` sends them once the channel is configured. A whole
-    claimed batch in one transaction: without SMTP a request to 1,000 managers is 1,000
-    mails to hold, and a transaction each kept the worker busy beside the live updates
-    for seconds (docs/benchmarks.md, fan-out)."""
+def hold_due(uow: UnitOfWork, notes: Mapping[Channel, str]) -> int:
+    """Keeps the due messages of channels that cannot send here (no SMTP configured)
+    readable for admins, each with its channel's note; `release_held` sends them once the
+    channel is configured. One statement per channel: without SMTP a request to 1,000
+    managers is 1,000 mails to hold, and a transaction each kept the worker busy beside
+    the live updates for seconds (docs/benchmarks.md, fan-out)."""
     with uow:
-        held = 0
-        for message_id, note in notes.items():
-            message = uow.outbox.get(message_id)
-            if message is None or message.status == OutboxStatus.SENT:
-                continue
-            _settle(message, OutboxStatus.HELD, note)
-            held = message_id
+        now = clock.now()
+        held = sum(uow.outbox.hold_due(channel.value, note, now) for channel, note in notes.items())
         if held:
-            uow.record(OutboxChanged(held))
+            uow.record(OutboxChanged(0))
             uow.commit()
+        return held
 
 
 def record_failure(

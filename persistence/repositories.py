@@ -410,21 +410,36 @@ class SqlNotifications(_Repo):
 class SqlOutbox(_Repo):
     entity = OutboxMessage
 
-    def due(self, now: datetime, limit: int = 20) -> list[OutboxMessage]:
+    @staticmethod
+    def _is_due(now: datetime) -> Any:
+        return and_(
+            outbox_table.c.status == OutboxStatus.PENDING,
+            outbox_table.c.next_attempt_at <= now,
+            or_(outbox_table.c.claimed_until.is_(None), outbox_table.c.claimed_until <= now),
+        )
+
+    def due(self, now: datetime, limit: int = 20, channels: Sequence[str] | None = None) -> list[OutboxMessage]:
         """Pending messages whose time has come and that no live worker has claimed."""
+        conditions = [self._is_due(now)]
+        if channels is not None:
+            conditions.append(outbox_table.c.channel.in_(list(channels)))
         query = (
             select(OutboxMessage)
-            .where(
-                outbox_table.c.status == OutboxStatus.PENDING,
-                outbox_table.c.next_attempt_at <= now,
-                or_(outbox_table.c.claimed_until.is_(None), outbox_table.c.claimed_until <= now),
-            )
+            .where(*conditions)
             .order_by(outbox_table.c.next_attempt_at, outbox_table.c.id)
             .limit(limit)
         )
         if self.session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         return list(self.session.scalars(query))
+
+    def hold_due(self, channel: str, note: str, now: datetime) -> int:
+        result = self.session.execute(
+            update(outbox_table)
+            .where(self._is_due(now), outbox_table.c.channel == channel)
+            .values(status=OutboxStatus.HELD, last_error=note, claimed_until=None)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     def release_held(self, channels: Sequence[str], now: datetime) -> int:
         if not channels:
