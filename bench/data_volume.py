@@ -6,9 +6,9 @@ Two measurements per engine:
 - the use cases that build the pages, called in-process as a page calls them:
   `tickets.list_tickets` (/agent: first page, a status filter, "mine", a subject
   search, a deep page), `tickets.ticket_view` (/agent/tickets/{n}),
-  `approvals.pending_approvals` (/portal/approvals) and `approvals.pending_count`
-  (the badge in every portal page), for the big customer's manager (200 awaiting
-  requests in scope) and for random managers;
+  `approvals.pending_approvals` (/portal/approvals, pages of 20: the first and the last)
+  and `approvals.pending_count` (the badge in every portal page), for the big customer's
+  manager (200 awaiting requests in scope) and for random managers;
 - the whole page, HTTP GET through bench.app_server with a signed-in session: NiceGUI
   answers a page's GET once the page function has built it, so the time is the
   server's page build (use cases + elements + HTML).
@@ -129,9 +129,10 @@ def use_case_timings(db: Database, repeat: int) -> dict[str, Any]:
             tickets.ticket_view, agent, numbers[i % len(numbers)]
         )),
         "ticket_view (most requests)": lambda: db.run(tickets.ticket_view, agent, heavy),
-        "pending_approvals (big customer)": lambda: db.run(approvals.pending_approvals, big_manager),
+        "pending_approvals (big customer)": lambda: db.run(approvals.pending_approvals, big_manager, 1, 20),
+        "pending_approvals last page (big customer)": lambda: db.run(approvals.pending_approvals, big_manager, 10, 20),
         "pending_approvals (random managers)": cycling(lambda i: lambda: db.run(
-            approvals.pending_approvals, managers[i % len(managers)]
+            approvals.pending_approvals, managers[i % len(managers)], 1, 20
         )),
         "pending_count (big customer)": lambda: db.run(approvals.pending_count, big_manager),
         "pending_count (random managers)": cycling(lambda i: lambda: db.run(

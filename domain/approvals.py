@@ -22,7 +22,7 @@ from .model import ActionRequest, Customer, HistoryEntry, HistoryKind, Organizat
 from .ports import UnitOfWork
 from .service import read_only
 from .validation import NOTE_MAX, clean_text
-from .views import Eligibility, RequestRow, TicketDetail
+from .views import Eligibility, Page, RequestRow, TicketDetail
 
 REASON_FEATURE_OFF = N_("Action approvals are turned off for this account.")
 REASON_NO_ORGANIZATION = N_("The ticket's customer belongs to no organization.")
@@ -319,13 +319,22 @@ def manager_organizations(uow: UnitOfWork, manager: Customer) -> list[int]:
     return policy.managed_organizations(manager, uow.organizations.children_ids(manager.organization_id))
 
 
+PENDING_PER_PAGE = 20
+
+
 @read_only
-def pending_approvals(uow: UnitOfWork, actor: Actor) -> list[RequestRow]:
-    """The 'Aprovar Ações (N)' list: oldest first; empty for anyone not a manager."""
+def pending_approvals(
+    uow: UnitOfWork, actor: Actor, page: int = 1, per_page: int = PENDING_PER_PAGE
+) -> Page[RequestRow]:
+    """The 'Aprovar Ações (N)' list, one page of it: oldest first; empty for anyone not a
+    manager. A page past the end gives the last page (`Page.page` says which): requests
+    leave the list while a manager looks at it, and the page they were on may be gone."""
     with uow:
         manager = require_customer(uow, actor)
         scope = manager_organizations(uow, manager)
-        return uow.requests.pending_rows_for_organizations(scope) if scope else []
+        if not scope:
+            return Page(items=[], total=0, page=1, per_page=max(1, per_page))
+        return uow.requests.pending_rows_for_organizations(scope, page, per_page)
 
 
 @read_only

@@ -356,14 +356,24 @@ class SqlRequests(_Repo):
             owner.c.organization_id.in_(list(organization_ids)),
         ]
 
-    def pending_rows_for_organizations(self, organization_ids: Sequence[int]) -> list[RequestRow]:
+    def pending_rows_for_organizations(
+        self, organization_ids: Sequence[int], page: int, per_page: int
+    ) -> Page[RequestRow]:
+        """One page, oldest first; a page past the end gives the last one. Two statements
+        whatever the page: the count, then the page's rows with all their names joined."""
+        total = self.count_pending_for_organizations(organization_ids)
+        per_page = max(1, min(per_page, 200))
+        page = min(max(1, page), max(1, -(-total // per_page)))
+        if total == 0:
+            return Page(items=[], total=0, page=page, per_page=per_page)
         query, owner = self._rows()
         rows = self.session.execute(
-            query.where(*self._pending_scope(owner, organization_ids)).order_by(
-                action_requests.c.requested_at, action_requests.c.id
-            )
+            query.where(*self._pending_scope(owner, organization_ids))
+            .order_by(action_requests.c.requested_at, action_requests.c.id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
         ).all()
-        return [RequestRow(*row) for row in rows]
+        return Page(items=[RequestRow(*row) for row in rows], total=total, page=page, per_page=per_page)
 
     def count_pending_for_organizations(self, organization_ids: Sequence[int]) -> int:
         owner = aliased(customers)

@@ -8,7 +8,7 @@ import pytest
 from persistence_support import ANA, BRUNO, FABIO, JOAO, LIVIA, MARCIA, Database
 
 from domain import approvals, clock, tickets
-from domain.model import Customer, Organization, TicketStatus
+from domain.model import ActionRequest, Customer, Organization, TicketStatus
 
 
 def _add_customer(db: Database, name: str, email: str, organization: str | None, *, manager: bool = False) -> int:
@@ -45,7 +45,7 @@ def pinned_clock(monkeypatch: pytest.MonkeyPatch) -> list[datetime]:
 
 def _pending(db: Database, email: str) -> tuple[list[int], int]:
     actor = db.customer(email)
-    rows = db.run(approvals.pending_approvals, actor)
+    rows = db.run(approvals.pending_approvals, actor).items
     return [row.ticket_number for row in rows], db.run(approvals.pending_count, actor)
 
 
@@ -71,7 +71,7 @@ def test_each_manager_sees_their_organization_and_its_children_oldest_first(
     assert _pending(database, JOAO) == ([], 0)  # a customer who is not a manager
     assert _pending(database, LIVIA) == ([], 0)
 
-    row = database.run(approvals.pending_approvals, database.customer(FABIO))[0]
+    row = database.run(approvals.pending_approvals, database.customer(FABIO)).items[0]
     assert (row.ticket_number, row.customer_name, row.organization_name, row.action_name, row.note) == (
         2, "João Cliente", "Filial Norte", "Reembolso", "nota 2",
     )
@@ -112,6 +112,37 @@ def test_a_deactivated_manager_sees_nothing(database: Database) -> None:
         assert manager is not None
         manager.is_manager = False
         uow.commit()
-    assert database.run(approvals.pending_approvals, fabio) == []
+    assert database.run(approvals.pending_approvals, fabio).items == []
     assert database.run(approvals.pending_count, fabio) == 0
     assert _pending(database, MARCIA) == ([1], 1)
+
+
+def test_the_list_is_read_page_by_page_oldest_first(database: Database) -> None:
+    numbers = database.add_tickets(JOAO, 25)
+    bruno, action = database.agent(BRUNO).id, database.action_id("Reembolso")
+    base = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    with database.uow() as uow:
+        for position, number in enumerate(numbers):
+            ticket = uow.tickets.by_number(number)
+            assert ticket is not None and ticket.id is not None
+            # Pairs share a time: the id settles the order, so no request shows on two pages
+            # and none on neither.
+            at = base + timedelta(minutes=position // 2)
+            uow.requests.add(ActionRequest(ticket.id, action, "Reembolso", "", bruno, requested_at=at))
+        uow.commit()
+    fabio = database.customer(FABIO)
+
+    def page(number: int) -> tuple[int, list[int], int]:
+        got = database.run(approvals.pending_approvals, fabio, number, 20)
+        return got.page, [row.ticket_number for row in got.items], got.total
+
+    assert page(1) == (1, numbers[:20], 25)
+    assert page(2) == (2, numbers[20:], 25)
+    assert page(9) == (2, numbers[20:], 25)  # gone: the last page instead
+    assert page(0) == (1, numbers[:20], 25)
+
+    # Someone decides the whole second page: asking for it now gives the first.
+    requests = database.run(approvals.pending_approvals, fabio, 2, 20).items
+    for row in requests:
+        database.run(approvals.approve, database.customer(MARCIA), row.id)
+    assert page(2) == (1, numbers[:20], 20)

@@ -136,7 +136,7 @@ async def snapshot(numbers: tuple[int, ...] = (1, 2, 3)) -> Snapshot:
             notes.extend((n.kind, n.request_id) for n in await in_thread(hub.notifications, await agent(email)))
         except DomainError:  # a deactivated agent reads nothing; that stays so
             notes.append((email, "inactive"))
-    pending = await in_thread(approvals.pending_approvals, await customer(MARCIA))
+    pending = (await in_thread(approvals.pending_approvals, await customer(MARCIA), 1, 200)).items
     return Snapshot(
         tickets=tuple(seen),
         notifications=tuple(notes),

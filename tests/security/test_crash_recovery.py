@@ -176,7 +176,7 @@ def burst(services: Services, people: People, stop: threading.Event, seconds: fl
     def decider(manager: Actor) -> None:
         rng = random.Random(manager.id)
         while not stop.is_set() and time.monotonic() < deadline:
-            pending = services.run(approvals.pending_approvals, manager)
+            pending = services.run(approvals.pending_approvals, manager).items
             for row in pending[:3]:
                 step = rng.randrange(6)
                 if step < 3:

@@ -219,8 +219,15 @@ def test_the_agent_panel_shows_every_payload_as_text_and_runs_none(scene: Scene)
 def test_the_portal_shows_every_payload_as_text_and_runs_none(scene: Scene) -> None:
     stored, marcia = scene.stored, scene.manager
     names = [f"{p} ·{i}" for i, p in enumerate(PAYLOADS)]
-    # The approvals list: every pending request, its subject, customer, organization, action.
-    visit(marcia, "/portal/approvals", PAYLOADS + names, marker_text=names[-1])
+    # The approvals list: every pending request, its subject, customer, organization, action;
+    # oldest first, twenty a page.
+    visit(marcia, "/portal/approvals", PAYLOADS[:20] + names[:20], marker_text=names[19])
+    marcia.click_text("2")
+    eventually(lambda: flat(names[-1]) in flat(marcia.text()), "the second page of /portal/approvals")
+    text = flat(marcia.text())
+    missing = [p for p in PAYLOADS[20:] + names[20:] if flat(p) not in text]
+    assert not missing, f"the second page of /portal/approvals does not show as text: {missing[:5]}"
+    assert_clean(marcia, "the second page of /portal/approvals")
     visit(marcia, f"/portal/approvals/{stored.pending[5]}", [PAYLOADS[5], names[5], PAYLOADS[-1]],
           marker_text=names[5])
     text = visit(marcia, "/portal", [], marker_text="#")

@@ -204,7 +204,7 @@ def test_new_request_allowed_once_the_first_is_no_longer_awaiting(desk: Desk, en
 def test_requests_on_different_tickets_do_not_block_each_other(desk: Desk) -> None:
     desk.ask(1)
     desk.ask(2)
-    assert len(desk.run(approvals.pending_approvals, desk.fabio)) == 2
+    assert len(desk.run(approvals.pending_approvals, desk.fabio).items) == 2
 
 
 def test_refused_request_changes_nothing(desk: Desk) -> None:

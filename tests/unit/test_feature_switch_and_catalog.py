@@ -59,7 +59,7 @@ def test_turning_feature_off_deletes_nothing_and_keeps_states(desk: Desk) -> Non
     desk.run(admin.set_approvals_enabled, desk.ana, False)
     assert desk.request(pending).state == RequestState.AWAITING_APPROVAL
     assert desk.request(approved).state == RequestState.APPROVED
-    assert [r.action_name for r in desk.run(approvals.pending_approvals, desk.marcia)] == ["Reembolso"]
+    assert [r.action_name for r in desk.run(approvals.pending_approvals, desk.marcia).items] == ["Reembolso"]
     assert len(desk.run(admin.list_catalog, desk.ana)) == 3
 
 

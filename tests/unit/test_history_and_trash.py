@@ -147,7 +147,7 @@ def test_request_of_trashed_ticket_hidden_from_portal(desk: Desk) -> None:
     request_id = desk.ask(1)
     desk.run(tickets.trash_ticket, desk.bruno, 1)
     for manager in (desk.fabio, desk.marcia):
-        assert desk.run(approvals.pending_approvals, manager) == []
+        assert desk.run(approvals.pending_approvals, manager).items == []
         assert desk.run(approvals.pending_count, manager) == 0
         with pytest.raises(NotFound):
             desk.run(approvals.request_for_manager, manager, request_id)
@@ -182,7 +182,7 @@ def test_restored_ticket_brings_back_its_request_exactly_as_it_was(desk: Desk) -
     desk.run(tickets.restore_ticket, desk.bruno, 1)
     after = desk.request(pending)
     assert stored(after) == stored(before)
-    assert [row.id for row in desk.run(approvals.pending_approvals, desk.fabio)] == [pending]
+    assert [row.id for row in desk.run(approvals.pending_approvals, desk.fabio).items] == [pending]
     desk.run(approvals.approve, desk.fabio, pending)
     assert desk.request(pending).state == RequestState.APPROVED
 
@@ -194,7 +194,7 @@ def test_restored_ticket_keeps_its_decided_requests_decided(desk: Desk) -> None:
     desk.run(tickets.restore_ticket, desk.bruno, 1)
     request = desk.request(rejected)
     assert (request.state, request.reason) == (RequestState.REJECTED, "Não")
-    assert desk.run(approvals.pending_approvals, desk.fabio) == []
+    assert desk.run(approvals.pending_approvals, desk.fabio).items == []
 
 
 def test_trashing_a_customer_takes_tickets_and_requests_along(desk: Desk) -> None:
@@ -202,7 +202,7 @@ def test_trashing_a_customer_takes_tickets_and_requests_along(desk: Desk) -> Non
     desk.run(tickets.trash_customer, desk.ana, desk.joao.id)
     assert all(desk.ticket(n).in_trash for n in (1, 2, 3))
     assert desk.request(request_id).state == RequestState.AWAITING_APPROVAL
-    assert desk.run(approvals.pending_approvals, desk.marcia) == []
+    assert desk.run(approvals.pending_approvals, desk.marcia).items == []
     assert desk.run(approvals.pending_count, desk.fabio) == 0
     with pytest.raises(NotFound):
         desk.run(approvals.approve, desk.fabio, request_id)
@@ -215,7 +215,7 @@ def test_restoring_a_customer_brings_back_tickets_and_pending_request(desk: Desk
     desk.run(tickets.restore_customer, desk.ana, desk.joao.id)
     assert not any(desk.ticket(n).in_trash for n in (1, 2, 3))
     assert stored(desk.request(request_id)) == stored(before)
-    assert [row.id for row in desk.run(approvals.pending_approvals, desk.marcia)] == [request_id]
+    assert [row.id for row in desk.run(approvals.pending_approvals, desk.marcia).items] == [request_id]
     desk.run(approvals.reject, desk.marcia, request_id, "Não")
     assert desk.request(request_id).state == RequestState.REJECTED
 

@@ -12,7 +12,7 @@ from domain.model import ActionRequest, TicketStatus
 
 
 def pending_numbers(desk: Desk, manager: Actor) -> list[int]:
-    return [row.ticket_number for row in desk.run(approvals.pending_approvals, manager)]
+    return [row.ticket_number for row in desk.run(approvals.pending_approvals, manager).items]
 
 
 def test_pending_list_of_parent_manager_covers_own_and_child_organizations(desk: Desk) -> None:
@@ -43,13 +43,13 @@ def test_manager_of_another_organization_has_an_empty_list(desk: Desk) -> None:
     desk.new_organization("Outra Empresa")
     other = desk.new_customer("Olga Gerente", "Outra Empresa", manager=True)
     desk.ask(1)
-    assert desk.run(approvals.pending_approvals, other) == []
+    assert desk.run(approvals.pending_approvals, other).items == []
     assert desk.run(approvals.pending_count, other) == 0
 
 
 def test_plain_customer_has_an_empty_list(desk: Desk) -> None:
     desk.ask(1)
-    assert desk.run(approvals.pending_approvals, desk.joao) == []
+    assert desk.run(approvals.pending_approvals, desk.joao).items == []
     assert desk.run(approvals.pending_count, desk.joao) == 0
 
 
@@ -64,12 +64,12 @@ def test_pending_list_is_oldest_first(desk: Desk) -> None:
             request.requested_at = at
 
     desk.change(backdate)
-    assert [row.id for row in desk.run(approvals.pending_approvals, desk.fabio)] == [first, second, third]
+    assert [row.id for row in desk.run(approvals.pending_approvals, desk.fabio).items] == [first, second, third]
 
 
 def test_pending_list_row_shows_what_the_manager_needs(desk: Desk) -> None:
     request_id = desk.ask(1, by=desk.carla, note="Urgente")
-    [row] = desk.run(approvals.pending_approvals, desk.marcia)
+    [row] = desk.run(approvals.pending_approvals, desk.marcia).items
     assert (row.id, row.ticket_number, row.ticket_subject) == (
         request_id,
         1,
@@ -88,7 +88,7 @@ def test_only_awaiting_requests_are_listed(desk: Desk) -> None:
     desk.run(approvals.cancel, desk.bruno, cancelled)
     desk.run(tickets.set_status, desk.bruno, extra, TicketStatus.CLOSED)
     assert desk.request(expired).state.value == "expired"
-    assert [row.id for row in desk.run(approvals.pending_approvals, desk.fabio)] == [pending]
+    assert [row.id for row in desk.run(approvals.pending_approvals, desk.fabio).items] == [pending]
     assert desk.run(approvals.pending_count, desk.fabio) == 1
 
 
@@ -96,13 +96,14 @@ def test_count_matches_the_list(desk: Desk) -> None:
     for number in (1, 2, 3):
         desk.ask(number)
     for manager in (desk.fabio, desk.marcia):
-        assert desk.run(approvals.pending_count, manager) == len(desk.run(approvals.pending_approvals, manager))
+        page = desk.run(approvals.pending_approvals, manager)
+        assert desk.run(approvals.pending_count, manager) == len(page.items) == page.total == 3
 
 
 def test_manager_who_becomes_inactive_has_no_list(desk: Desk) -> None:
     desk.ask(1)
     desk.set_customer(desk.fabio, is_manager=False)
-    assert desk.run(approvals.pending_approvals, desk.fabio) == []
+    assert desk.run(approvals.pending_approvals, desk.fabio).items == []
     assert desk.run(approvals.pending_count, desk.fabio) == 0
 
 

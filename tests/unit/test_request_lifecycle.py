@@ -225,5 +225,5 @@ def test_cancelled_request_is_no_longer_pending_anywhere(desk: Desk) -> None:
     request_id = desk.ask(1)
     desk.run(approvals.cancel, desk.ana, request_id)
     assert desk.request(request_id).state == RequestState.CANCELLED
-    assert desk.run(approvals.pending_approvals, desk.fabio) == []
+    assert desk.run(approvals.pending_approvals, desk.fabio).items == []
     assert desk.run(tickets.ticket_view, desk.bruno, 1).eligibility.enabled is True

@@ -172,7 +172,7 @@ def test_agent_sees_request_in_agent_panel_history(stage: Stage, role: str) -> N
 @pytest.mark.parametrize("role", MANAGERS_IN_SCOPE)
 def test_manager_in_scope_sees_request_in_portal_approvals(stage: Stage, role: str) -> None:
     actor = stage.who(role)
-    assert [r.id for r in stage.desk.run(approvals.pending_approvals, actor)] == [stage.request_id]
+    assert [r.id for r in stage.desk.run(approvals.pending_approvals, actor).items] == [stage.request_id]
     assert stage.desk.run(approvals.pending_count, actor) == 1
     detail, row = stage.desk.run(approvals.request_for_manager, actor, stage.request_id)
     assert (detail.number, row.action_name, row.note) == (1, "Reembolso", "Cliente pediu.")
@@ -184,7 +184,7 @@ def test_outsider_sees_nothing(stage: Stage, role: str) -> None:
     with pytest.raises((NotFound, NotAuthenticated)):
         stage.desk.run(approvals.request_for_manager, actor, stage.request_id)
     try:
-        pending = stage.desk.run(approvals.pending_approvals, actor)
+        pending = stage.desk.run(approvals.pending_approvals, actor).items
         count = stage.desk.run(approvals.pending_count, actor)
     except NotAuthenticated:
         pending, count = [], 0

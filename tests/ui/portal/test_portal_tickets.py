@@ -113,7 +113,7 @@ async def test_action_requests_never_appear_in_the_portal_ticket_view(user: User
     await marcia.should_not_see("nota interna do atendente")
     await marcia.should_see("Aprovar Ações (1)")  # the header tab, which is not the ticket view
 
-    request_id = (await run_use_case(approvals.pending_approvals, await customer(MARCIA)))[0].id
+    request_id = (await run_use_case(approvals.pending_approvals, await customer(MARCIA))).items[0].id
     await run_use_case(approvals.reject, await customer(MARCIA), request_id, "motivo reservado")
     await marcia.open("/portal/tickets/1")
     await marcia.should_see(TICKET_1_SUBJECT)
