@@ -97,11 +97,10 @@ def register() -> None:
                     await refresh()
 
             async def on_event(event: DomainEvent) -> None:
-                if concerns_manager(event, me):
-                    await refresh()
+                await refresh()
 
             if me.privileged:
                 await push_controls(me)
             with ui.column().classes("w-full gap-2").mark("approval-list"):
                 listing(await _pending(me, 1))
-            ctx().live.subscribe(on_event)
+            ctx().live.subscribe(on_event, lambda event: concerns_manager(event, me))
