@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from persistence.migrate import include_name
 from persistence.tables import metadata
 
 config = context.config
@@ -12,10 +13,12 @@ if connection is None:
 
     engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
     with engine.begin() as own_connection:
-        context.configure(connection=own_connection, target_metadata=metadata, render_as_batch=True)
+        context.configure(
+            connection=own_connection, target_metadata=metadata, render_as_batch=True, include_name=include_name
+        )
         with context.begin_transaction():
             context.run_migrations()
 else:
-    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True, include_name=include_name)
     with context.begin_transaction():
         context.run_migrations()
