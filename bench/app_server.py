@@ -105,6 +105,39 @@ def add_bench_routes(context: AppContext) -> None:
 
         return {"rss_kib": rss_kib(), "clients": len(Client.instances)}
 
+    @app.get("/bench/census")
+    def census() -> dict[str, Any]:
+        """What the connected pages are made of: elements per page, by kind (memory per
+        client is mostly these)."""
+        from collections import Counter
+
+        from nicegui import Client
+
+        kinds: Counter[str] = Counter()
+        pages = [c for c in Client.instances.values() if c.has_socket_connection]
+        for client in pages:
+            kinds.update(type(element).__name__ for element in client.elements.values())
+        per_page = {kind: round(count / max(1, len(pages)), 1) for kind, count in kinds.most_common()}
+        total = round(kinds.total() / max(1, len(pages)), 1)
+        return {"pages": len(pages), "elements_per_page": total, "kinds": per_page}
+
+    snapshots: list[Any] = []
+
+    @app.get("/bench/tracemalloc")
+    def trace_memory(group: str = "lineno", top: int = 40) -> list[str]:
+        """With PYTHONTRACEMALLOC set: the allocations grown since the previous call."""
+        import tracemalloc
+
+        gc.collect()
+        if not tracemalloc.is_tracing():
+            return ["start the server with PYTHONTRACEMALLOC=1"]
+        snapshot = tracemalloc.take_snapshot()
+        previous = snapshots[-1] if snapshots else None
+        snapshots.append(snapshot)
+        if previous is None:
+            return []
+        return [str(stat) for stat in snapshot.compare_to(previous, group)[:top]]
+
     @app.get("/bench/clients")
     def clients() -> dict[str, Any]:
         from nicegui import Client
