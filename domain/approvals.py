@@ -67,12 +67,15 @@ def eligibility(uow: UnitOfWork, ticket: Ticket) -> Eligibility:
 
 def _event(cls: type[RequestEvent], uow: UnitOfWork, ticket: Ticket, request: ActionRequest) -> RequestEvent:
     assert request.id is not None and ticket.id is not None
+    managers = managers_for(uow, ticket)
+    uow.flush()  # the change itself must be in the counts
     return cls(
         request_id=request.id,
         ticket_id=ticket.id,
         ticket_number=ticket.number,
         action_name=request.action_name,
-        audience=routing.audience(managers_for(uow, ticket), ticket, request),
+        audience=routing.audience(managers, ticket, request),
+        pending_counts=tuple(sorted(_counts_of(uow, managers).items())),
     )
 
 
@@ -353,22 +356,29 @@ def pending_counts(uow: UnitOfWork, actors: Sequence[Actor]) -> dict[Actor, int]
     not an active manager counts 0, as `pending_count` refuses them."""
     with uow:
         ids = {actor.id for actor in actors if actor.kind == "customer"}
-        people = {c.id: c for c in uow.customers.many(sorted(ids)) if c.active and not c.in_trash}
-        children: dict[int, list[int]] = {}
-        by_scope: dict[tuple[int, ...], int] = {}
-        counts: dict[Actor, int] = {}
-        for actor in actors:
-            person = people.get(actor.id) if actor.kind == "customer" else None
-            if person is None or not person.is_active_manager or person.organization_id is None:
-                counts[actor] = 0
-                continue
-            if person.organization_id not in children:
-                children[person.organization_id] = uow.organizations.children_ids(person.organization_id)
-            scope = tuple(sorted(policy.managed_organizations(person, children[person.organization_id])))
-            if scope not in by_scope:
-                by_scope[scope] = uow.requests.count_pending_for_organizations(scope)
-            counts[actor] = by_scope[scope]
-        return counts
+        people = [c for c in uow.customers.many(sorted(ids)) if c.active and not c.in_trash]
+        counts = _counts_of(uow, people)
+        return {actor: counts.get(actor.id, 0) if actor.kind == "customer" else 0 for actor in actors}
+
+
+def _counts_of(uow: UnitOfWork, people: Sequence[Customer]) -> dict[int, int]:
+    """Pending counts by customer id, one statement per distinct scope; 0 for anyone who
+    is not an active manager."""
+    children: dict[int, list[int]] = {}
+    by_scope: dict[tuple[int, ...], int] = {}
+    counts: dict[int, int] = {}
+    for person in people:
+        assert person.id is not None
+        if not person.is_active_manager or person.organization_id is None:
+            counts[person.id] = 0
+            continue
+        if person.organization_id not in children:
+            children[person.organization_id] = uow.organizations.children_ids(person.organization_id)
+        scope = tuple(sorted(policy.managed_organizations(person, children[person.organization_id])))
+        if scope not in by_scope:
+            by_scope[scope] = uow.requests.count_pending_for_organizations(scope)
+        counts[person.id] = by_scope[scope]
+    return counts
 
 
 @read_only

@@ -26,6 +26,12 @@ class RequestEvent(DomainEvent):
     ticket_number: int
     action_name: str
     audience: Audience = field(default_factory=Audience)
+    # (manager id, requests awaiting them) as this change committed them: a badge shows
+    # its new count straight from the event, without a read of its own first.
+    pending_counts: tuple[tuple[int, int], ...] = ()
+
+    def pending_count_of(self, manager_id: int) -> int | None:
+        return next((count for who, count in self.pending_counts if who == manager_id), None)
 
 
 @dataclass(frozen=True)

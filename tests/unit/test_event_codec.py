@@ -30,6 +30,11 @@ def _sample(hint: Any) -> Any:
     if origin is frozenset:
         (item,) = typing.get_args(hint)
         return frozenset(_sample(item) for _ in range(3))
+    if origin is tuple:
+        args = typing.get_args(hint)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_sample(args[0]) for _ in range(3))
+        return tuple(_sample(arg) for arg in args)
     if hint is int:
         return next(_counter) * 7
     if hint is str:
@@ -70,16 +75,19 @@ def test_every_event_round_trips(cls: type[DomainEvent]) -> None:
 
 def test_sets_become_sorted_lists_and_the_audience_nests() -> None:
     event = ActionRequested(request_id=5, ticket_id=9, ticket_number=3, action_name="Reembolso",
-                            audience=Audience(manager_ids=frozenset({12, 3, 7}), agent_ids=frozenset({2})))
+                            audience=Audience(manager_ids=frozenset({12, 3, 7}), agent_ids=frozenset({2})),
+                            pending_counts=((3, 1), (7, 2), (12, 1)))
     payload = json.loads(event_codec.encode(event))
     assert payload == {
         "type": "ActionRequested",
         "data": {"request_id": 5, "ticket_id": 9, "ticket_number": 3, "action_name": "Reembolso",
-                 "audience": {"manager_ids": [3, 7, 12], "agent_ids": [2], "customer_ids": []}},
+                 "audience": {"manager_ids": [3, 7, 12], "agent_ids": [2], "customer_ids": []},
+                 "pending_counts": [[3, 1], [7, 2], [12, 1]]},
     }
     decoded = event_codec.decode(json.dumps(payload))
     assert isinstance(decoded, ActionRequested)
     assert decoded.audience.manager_ids == frozenset({3, 7, 12})
+    assert decoded.pending_count_of(7) == 2
 
 
 def test_an_unknown_event_is_refused_by_name() -> None:

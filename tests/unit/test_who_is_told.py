@@ -16,6 +16,7 @@ from domain.events import (
     ActionRejected,
     ActionRequested,
     AgentNotificationCreated,
+    RequestEvent,
 )
 from domain.model import Channel, NotificationKind, OutboxMessage, TicketStatus
 from domain.service import Services
@@ -278,3 +279,19 @@ def test_events_reach_the_outside_only_after_commit(desk: Desk) -> None:
         failing.run(approvals.request_action, desk.bruno, 1, desk.action_id("Reembolso"), "")
     assert desk.events == []
     assert desk.outbox() == []
+
+
+def test_request_events_carry_each_managers_count_after_the_change(desk: Desk) -> None:
+    """The badges show the count straight from the event (ui/portal/approvals_tab.py)."""
+    first = desk.ask(1)
+    desk.ask(2)
+    desk.run(approvals.approve, desk.fabio, first)
+    desk.run(tickets.set_status, desk.bruno, 2, TicketStatus.CLOSED)
+    carried = [(type(e).__name__, dict(e.pending_counts)) for e in desk.events_of(RequestEvent)]
+    both = (desk.fabio.id, desk.marcia.id)
+    assert carried == [
+        ("ActionRequested", dict.fromkeys(both, 1)),
+        ("ActionRequested", dict.fromkeys(both, 2)),
+        ("ActionApproved", dict.fromkeys(both, 1)),
+        ("ActionExpired", dict.fromkeys(both, 0)),
+    ]

@@ -1,7 +1,8 @@
 """The manager's "Aprovar Ações (N)" tab in the portal header (spec §6, §7).
 
 It shows while N > 0 and follows N live in every open tab: each tab subscribes to the
-committed request events whose audience names this manager and re-reads the count.
+committed request events whose audience names this manager, shows the count the event
+carries and re-reads it to be sure.
 A request that arrives also pops a toast, a system notification when the tab is in
 the background, and the count in the tab's title."""
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 from nicegui import ui
 
 from domain.errors import DomainError
-from domain.events import ActionRequested, DomainEvent
+from domain.events import ActionRequested, DomainEvent, RequestEvent
 
 from .. import browser
 from ..context import ctx
@@ -62,6 +63,8 @@ def approvals_tab(me: Me, count: int | None = None, since: int | None = None) ->
     refresh = Coalesced(reread)
 
     async def on_event(event: DomainEvent) -> None:
+        if isinstance(event, RequestEvent) and (counted := event.pending_count_of(me.actor.id)) is not None:
+            show(counted)  # at once; the re-read below confirms it (events may overtake each other)
         if isinstance(event, ActionRequested):
             announce(event)
         await refresh()
