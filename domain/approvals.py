@@ -65,9 +65,16 @@ def eligibility(uow: UnitOfWork, ticket: Ticket) -> Eligibility:
     return Eligibility(show=True, enabled=True)
 
 
-def _event(cls: type[RequestEvent], uow: UnitOfWork, ticket: Ticket, request: ActionRequest) -> RequestEvent:
+def _event(
+    cls: type[RequestEvent],
+    uow: UnitOfWork,
+    ticket: Ticket,
+    request: ActionRequest,
+    managers: list[Customer] | None = None,
+) -> RequestEvent:
     assert request.id is not None and ticket.id is not None
-    managers = managers_for(uow, ticket)
+    if managers is None:
+        managers = managers_for(uow, ticket)
     uow.flush()  # the change itself must be in the counts
     return cls(
         request_id=request.id,
@@ -117,8 +124,9 @@ def request_action(uow: UnitOfWork, actor: Actor, ticket_number: int, action_id:
                 action_name=action.name,
             )
         )
-        routing.queue_request_created(uow, ticket, request, managers_for(uow, ticket), agent.name)
-        uow.record(_event(ActionRequested, uow, ticket, request))
+        managers = managers_for(uow, ticket)
+        routing.queue_request_created(uow, ticket, request, managers, agent.name)
+        uow.record(_event(ActionRequested, uow, ticket, request, managers))
         uow.commit()
         assert request.id is not None
         return request.id
