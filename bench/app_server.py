@@ -105,6 +105,24 @@ def add_bench_routes(context: AppContext) -> None:
 
         return {"rss_kib": rss_kib(), "clients": len(Client.instances)}
 
+    collections: list[dict[str, Any]] = []
+    started: dict[str, float] = {}
+
+    def timed_collection(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            started["at"] = time.perf_counter()
+        elif "at" in started:
+            took = (time.perf_counter() - started.pop("at")) * 1000
+            if info["generation"] == 2 or took > 20:
+                collections.append({"generation": info["generation"], "ms": round(took, 1), "at": time.time()})
+
+    gc.callbacks.append(timed_collection)
+
+    @app.get("/bench/gc")
+    def garbage_collections() -> dict[str, Any]:
+        """The garbage collector's full (or long) collections so far: pauses of the event loop."""
+        return {"collections": collections[-100:], "threshold": gc.get_threshold(), "counts": gc.get_count()}
+
     @app.get("/bench/census")
     def census() -> dict[str, Any]:
         """What the connected pages are made of: elements per page, by kind (memory per
@@ -160,6 +178,7 @@ def main() -> None:
         sys.exit("bench.app_server needs AVAL_BENCH_ROUTES=1 and a loopback AVAL_HOST")
     context = aval.build(config)
     add_bench_routes(context)
+    app.on_startup(aval.tune_garbage_collector)
     ui.run(
         host=config.host,
         port=config.port,

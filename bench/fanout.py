@@ -232,6 +232,9 @@ async def measure(app: str, server: Server, sizes: list[int], rounds: int) -> di
                     else:
                         figure["rounds"].append({"emit": await clients.reach(lambda: clients.post("/bench/emit"))})
                     await asyncio.sleep(1)
+                if app == "aval":
+                    async with http.get(server.base + "/bench/gc") as response:
+                        figure["garbage_collections"] = (await response.json())["collections"]
                 key = "request" if app == "aval" else "emit"
                 times = [r[key]["all_reached_ms"] for r in figure["rounds"] if r[key]["all_reached_ms"] is not None]
                 figure["all_reached_ms"] = summary_ms([t / 1000 for t in times])
