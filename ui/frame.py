@@ -37,17 +37,35 @@ class NavItem:
 Indicator = Callable[[Me], None]
 
 
+def _menu_button(icon: str, marker: str, items: Callable[[], None]) -> None:
+    """A header button whose menu is built at its first click, not with every page: each
+    open page holds its elements in server memory, and these menus are rarely opened
+    (docs/benchmarks.md, fan-out memory). Once built, the browser toggles it by itself."""
+    button = ui.button(icon=icon).props("flat round color=white").mark(marker)
+
+    def open_menu() -> None:
+        if any(isinstance(child, ui.menu) for child in button.default_slot.children):
+            return
+        with button, ui.menu() as menu:
+            items()
+        menu.open()
+
+    button.on_click(open_menu)
+
+
 def _language_menu(me: Me) -> None:
     async def choose(locale: str) -> None:
         app.storage.user["locale"] = locale
         await attempt(auth.set_locale, me.actor, locale)
         ui.navigate.reload()
 
-    with ui.button(icon="translate").props("flat round color=white").mark("language-menu"), ui.menu():
+    def items() -> None:
         for code, name in LANGUAGE_NAMES.items():
             item = ui.menu_item(name, lambda code=code: choose(code))
             if code == current_locale():
                 item.classes("text-bold")
+
+    _menu_button("translate", "language-menu", items)
 
 
 def _user_menu(me: Me) -> None:
@@ -55,11 +73,13 @@ def _user_menu(me: Me) -> None:
         sign_out(me.actor.kind)
         ui.navigate.to(LOGIN_PATH[me.actor.kind])
 
-    with ui.button(icon="account_circle").props("flat round color=white").mark("user-menu"), ui.menu():
+    def items() -> None:
         ui.label(me.name).classes("px-4 pt-2 text-bold")
         ui.label(me.email).classes("px-4 pb-2 text-caption")
         ui.separator()
         ui.menu_item(_("Sign out"), logout).mark("logout")
+
+    _menu_button("account_circle", "user-menu", items)
 
 
 @contextmanager
@@ -67,7 +87,7 @@ def frame(me: Me, title: str, nav: list[NavItem], indicator: Indicator | None = 
     """Builds header and navigation, then yields for the page's own content."""
     panel = _("Agent panel") if me.actor.kind == "agent" else _("Customer portal")
     ui.page_title(f"{title} · Aval")
-    ui.query("body").classes("bg-grey-1")
+    ui.add_head_html("<style>body { background: #fafafa; }</style>")  # Quasar grey-1, without an element
     with ui.header().classes("items-center justify-between px-4 py-2 bg-primary"):
         with ui.row().classes("items-center gap-4"):
             ui.label("Aval").classes("text-h6 text-bold")

@@ -129,6 +129,7 @@ async def test_a_live_redraw_speaks_the_agents_own_language(user: User) -> None:
     request_id = await request_action(1, "Reembolso")
     await login(user, BRUNO, then="/agent/tickets/1")
     await user.should_see("Aguardando Aprovação", retries=100)
+    user.find(marker="language-menu").click()
     section = next(iter(user.find("English").elements))
     UserInteraction(user, {section.parent_slot.parent}, None).click()  # the menu item holding the label
     await user.should_see("Awaiting approval", retries=100)

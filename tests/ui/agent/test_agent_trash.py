@@ -47,6 +47,8 @@ async def test_a_deleted_customer_comes_back_with_their_tickets_by_the_account_m
         user.find(marker="restore").click()  # the customer must come back first
     await user.should_see("O cliente do chamado está na lixeira; restaure o cliente primeiro.", retries=100)
 
+
+    user.find(marker="user-menu").click()
     user.find(marker="logout").click()
     await login(user, ANA, then="/agent/trash")
     await should_see_within(user, f"trash-customer-{joao.id}", "João Cliente")
