@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, insert
 
+from persistence.migrate import refresh_statistics
 from persistence.tables import (
     account_settings,
     action_requests,
@@ -228,9 +229,12 @@ def load(engine: Engine) -> dict[str, float]:
                 connection.exec_driver_sql(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
                 )
-            # Autovacuum would analyze the fresh tables a moment later; do it now. SQLite is
-            # left as the app leaves it: nothing there runs ANALYZE.
+            # Autovacuum would analyze the fresh tables a moment later; do it now.
             connection.exec_driver_sql("ANALYZE")
+        else:
+            # What the app does at its next start (persistence.migrate.upgrade): the
+            # statistics gathered when the schema was created describe empty tables.
+            refresh_statistics(connection)
     timings["analyze_s"] = time.perf_counter() - step
     timings["total_s"] = time.perf_counter() - started
     return {name: round(value, 1) for name, value in timings.items()}
