@@ -311,6 +311,8 @@ class Browser:
 
     def click(self, text: str, within: str = "") -> None:
         def attempt() -> bool:
+            if within and self.driver.find_elements(By.XPATH, MOVING):
+                return False  # a dialog or menu still sliding in: a click now can land on nothing
             found = self.with_text(text, within)
             if not found:
                 return False
@@ -398,6 +400,8 @@ class Browser:
 
 MENU = "//div[contains(@class, 'q-menu')]"
 DIALOG = "//div[contains(@class, 'q-dialog')]"
+# Quasar's enter/leave transitions, while they run.
+MOVING = "//*[contains(@class, '-enter-active') or contains(@class, '-leave-active')]"
 BELL_BADGE = "//header//button[.//i[normalize-space()='notifications']]//*[contains(@class, 'q-badge')]"
 
 CONNECTED = "return !!(window.did_handshake && window.socket?.connected) && document.readyState === 'complete'"
