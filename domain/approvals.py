@@ -370,22 +370,22 @@ def pending_counts(uow: UnitOfWork, actors: Sequence[Actor]) -> dict[Actor, int]
 
 
 def _counts_of(uow: UnitOfWork, people: Sequence[Customer]) -> dict[int, int]:
-    """Pending counts by customer id, one statement per distinct scope; 0 for anyone who
-    is not an active manager."""
-    children: dict[int, list[int]] = {}
-    by_scope: dict[tuple[int, ...], int] = {}
-    counts: dict[int, int] = {}
-    for person in people:
-        assert person.id is not None
-        if not person.is_active_manager or person.organization_id is None:
-            counts[person.id] = 0
-            continue
-        if person.organization_id not in children:
-            children[person.organization_id] = uow.organizations.children_ids(person.organization_id)
-        scope = tuple(sorted(policy.managed_organizations(person, children[person.organization_id])))
-        if scope not in by_scope:
-            by_scope[scope] = uow.requests.count_pending_for_organizations(scope)
-        counts[person.id] = by_scope[scope]
+    """Pending counts by customer id; 0 for anyone who is not an active manager. Two
+    statements whatever the number of people and scopes: their organizations' children,
+    then the awaiting requests per organization, summed per scope here."""
+    managers = [p for p in people if p.is_active_manager and p.organization_id is not None]
+    children = uow.organizations.children_of(sorted({m.organization_id for m in managers if m.organization_id}))
+    scopes = {
+        m.id: policy.managed_organizations(m, children[m.organization_id])
+        for m in managers
+        if m.id is not None and m.organization_id is not None
+    }
+    per_organization = uow.requests.count_pending_by_organization(
+        sorted({organization for scope in scopes.values() for organization in scope})
+    )
+    counts = {p.id: 0 for p in people if p.id is not None}
+    for person_id, scope in scopes.items():
+        counts[person_id] = sum(per_organization.get(organization, 0) for organization in set(scope))
     return counts
 
 

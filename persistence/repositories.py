@@ -100,6 +100,16 @@ class SqlOrganizations(_Repo):
             self.session.scalars(select(organizations.c.id).where(organizations.c.parent_id == organization_id))
         )
 
+    def children_of(self, organization_ids: Sequence[int]) -> dict[int, list[int]]:
+        found: dict[int, list[int]] = {organization_id: [] for organization_id in organization_ids}
+        if found:
+            query = select(organizations.c.parent_id, organizations.c.id).where(
+                organizations.c.parent_id.in_(list(found))
+            )
+            for parent_id, child_id in self.session.execute(query):
+                found[parent_id].append(child_id)
+        return found
+
 
 class SqlCustomers(_Repo):
     entity = Customer
@@ -408,6 +418,22 @@ class SqlRequests(_Repo):
             .where(*self._pending_scope(owner, organization_ids))
         )
         return int(self.session.scalar(query) or 0)
+
+    def count_pending_by_organization(self, organization_ids: Sequence[int]) -> dict[int, int]:
+        if not organization_ids:
+            return {}
+        owner = aliased(customers)
+        query = (
+            select(owner.c.organization_id, func.count())
+            .select_from(
+                action_requests.join(tickets, tickets.c.id == action_requests.c.ticket_id).join(
+                    owner, owner.c.id == tickets.c.customer_id
+                )
+            )
+            .where(*self._pending_scope(owner, organization_ids))
+            .group_by(owner.c.organization_id)
+        )
+        return {int(organization_id): int(count) for organization_id, count in self.session.execute(query)}
 
 
 class SqlNotifications(_Repo):
