@@ -138,22 +138,18 @@ class OutboxWorker:
     # -- one round ----------------------------------------------------------------------
 
     def release_held(self) -> int:
-        channels = [c for c, sender in ((Channel.EMAIL, self.email_sender), (Channel.PUSH, self.push_sender)) if sender]
+        channels = [channel for channel, able in self._can_send().items() if able]
         released = self.services.run(outbox.release_held, channels)
         if released:
             log.info("outbox: %d held message(s) queued again now that their channel is configured", released)
         return released
 
+    def _can_send(self) -> dict[Channel, bool]:
+        return {Channel.EMAIL: self.email_sender is not None, Channel.PUSH: self.push_sender is not None}
+
     def run_once(self) -> int:
         """Claims one batch of due messages and delivers it; returns how many were claimed."""
-        unsendable = {
-            channel: note
-            for channel, sender, note in (
-                (Channel.EMAIL, self.email_sender, outbox.NOT_SENT_NO_SMTP),
-                (Channel.PUSH, self.push_sender, outbox.NOT_SENT_NO_PUSH),
-            )
-            if sender is None
-        }
+        unsendable = {channel: _NOT_SENT[channel] for channel, able in self._can_send().items() if not able}
         if unsendable:
             self.services.run(outbox.hold_due, unsendable)
         sendable = [channel for channel in Channel if channel not in unsendable]
@@ -256,6 +252,10 @@ class OutboxWorker:
                     raise
                 time.sleep(0.2 * (attempt + 1))
         raise AssertionError("unreachable")
+
+
+# Why a channel that is not configured keeps its messages (shown on the admins' outbox page).
+_NOT_SENT = {Channel.EMAIL: outbox.NOT_SENT_NO_SMTP, Channel.PUSH: outbox.NOT_SENT_NO_PUSH}
 
 
 def _ids(raw: object) -> list[int]:

@@ -96,9 +96,7 @@ class SqlOrganizations(_Repo):
         return list(self.session.scalars(select(Organization).order_by(organizations.c.name)))
 
     def children_ids(self, organization_id: int) -> list[int]:
-        return list(
-            self.session.scalars(select(organizations.c.id).where(organizations.c.parent_id == organization_id))
-        )
+        return self.children_of([organization_id])[organization_id]
 
     def children_of(self, organization_ids: Sequence[int]) -> dict[int, list[int]]:
         found: dict[int, list[int]] = {organization_id: [] for organization_id in organization_ids}
@@ -407,17 +405,7 @@ class SqlRequests(_Repo):
         return Page(items=[RequestRow(*row) for row in rows], total=total, page=page, per_page=per_page)
 
     def count_pending_for_organizations(self, organization_ids: Sequence[int]) -> int:
-        owner = aliased(customers)
-        query = (
-            select(func.count())
-            .select_from(
-                action_requests.join(tickets, tickets.c.id == action_requests.c.ticket_id).join(
-                    owner, owner.c.id == tickets.c.customer_id
-                )
-            )
-            .where(*self._pending_scope(owner, organization_ids))
-        )
-        return int(self.session.scalar(query) or 0)
+        return sum(self.count_pending_by_organization(organization_ids).values())
 
     def count_pending_by_organization(self, organization_ids: Sequence[int]) -> dict[int, int]:
         if not organization_ids:
