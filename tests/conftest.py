@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from user_routing import route_user_calls
 
 
 @pytest.fixture(autouse=True)
@@ -19,4 +20,5 @@ def aval_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
     from ui.session import reset_throttle
 
     reset_throttle()
+    route_user_calls(monkeypatch)
     yield data_dir

@@ -31,9 +31,13 @@ window.aval = window.aval || {
 """
 
 
-def install() -> None:
-    """Once per page: defines the small `window.aval` helper."""
-    ui.add_head_html(f"<script>{_SCRIPT}</script>")
+# Shared by every page's head (ui/frame.py install_shared_head): defines `window.aval`.
+SCRIPT_TAG = f"<script>{_SCRIPT}</script>"
+
+
+def counted_title(count: int, base_title: str) -> str:
+    """The tab title with the count in front, as `window.aval.setCount` writes it."""
+    return f"({count}) {base_title}" if count > 0 else base_title
 
 
 def set_title_count(count: int, base_title: str) -> None:

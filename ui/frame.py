@@ -8,11 +8,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from nicegui import app, ui
+from nicegui import Client, app, ui
 
 from domain import auth
 from domain.access import Actor
 
+from . import browser
 from .context import attempt
 from .i18n import LANGUAGE_NAMES, _, current_locale
 from .session import LOGIN_PATH, sign_out
@@ -35,9 +36,21 @@ class NavItem:
 
 
 Indicator = Callable[[Me], None]
+# Extra entries of the user menu (the manager's push notifications), drawn inside it.
+MenuItems = Callable[[], None]
+
+# Every page's head carries these; shared, they are kept once, not once per open page.
+_SHARED_HEAD = "<style>body { background: #fafafa; }</style>"  # Quasar grey-1, without an element
 
 
-def _menu_button(icon: str, marker: str, items: Callable[[], None]) -> None:
+def install_shared_head(*scripts: str) -> None:
+    """Once at start: the style and the small page scripts, in the head of every page."""
+    for code in (_SHARED_HEAD, browser.SCRIPT_TAG, *scripts):
+        if code not in Client.shared_head_html:  # tests register the pages again and again
+            ui.add_head_html(code, shared=True)
+
+
+def _menu_button(icon: str, marker: str, items: MenuItems) -> None:
     """A header button whose menu is built at its first click, not with every page: each
     open page holds its elements in server memory, and these menus are rarely opened
     (docs/benchmarks.md, fan-out memory). Once built, the browser toggles it by itself."""
@@ -68,7 +81,7 @@ def _language_menu(me: Me) -> None:
     _menu_button("translate", "language-menu", items)
 
 
-def _user_menu(me: Me) -> None:
+def _user_menu(me: Me, extra: MenuItems | None) -> None:
     def logout() -> None:
         sign_out(me.actor.kind)
         ui.navigate.to(LOGIN_PATH[me.actor.kind])
@@ -77,29 +90,36 @@ def _user_menu(me: Me) -> None:
         ui.label(me.name).classes("px-4 pt-2 text-bold")
         ui.label(me.email).classes("px-4 pb-2 text-caption")
         ui.separator()
+        if extra is not None:
+            extra()
+            ui.separator()
         ui.menu_item(_("Sign out"), logout).mark("logout")
 
     _menu_button("account_circle", "user-menu", items)
 
 
 @contextmanager
-def frame(me: Me, title: str, nav: list[NavItem], indicator: Indicator | None = None) -> Iterator[None]:
-    """Builds header and navigation, then yields for the page's own content."""
+def frame(
+    me: Me, title: str, nav: list[NavItem], indicator: Indicator | None = None, menu_items: MenuItems | None = None
+) -> Iterator[None]:
+    """Builds header and navigation, then yields for the page's own content.
+
+    Flat on purpose: every element of an open page stays in server memory for as long as
+    the tab is open, so the header holds its items without wrapping rows, and the page's
+    content goes straight into NiceGUI's own content column (docs/benchmarks.md, memory)."""
     panel = _("Agent panel") if me.actor.kind == "agent" else _("Customer portal")
     ui.page_title(f"{title} · Aval")
-    ui.add_head_html("<style>body { background: #fafafa; }</style>")  # Quasar grey-1, without an element
-    with ui.header().classes("items-center justify-between px-4 py-2 bg-primary"):
-        with ui.row().classes("items-center gap-4"):
-            ui.label("Aval").classes("text-h6 text-bold")
-            ui.label(panel).classes("text-caption opacity-80")
-            with ui.row().classes("gap-1"):
-                for item in nav:
-                    ui.link(item.label, item.path).classes("text-white no-underline px-2").mark(item.marker)
-        with ui.row().classes("items-center gap-1"):
-            if indicator is not None:
-                indicator(me)
-            _language_menu(me)
-            _user_menu(me)
-    with ui.column().classes("w-full max-w-6xl mx-auto p-4 gap-4"):
-        ui.label(title).classes("text-h5").mark("page-title")
-        yield
+    with ui.header().classes("items-center gap-x-4 gap-y-1 px-4 py-2 bg-primary"):
+        ui.label(f"Aval · {panel}").classes("text-subtitle1 text-bold").mark("panel-name")
+        for item in nav:
+            ui.link(item.label, item.path).classes("text-white no-underline px-2").mark(item.marker)
+        # The left group's last item pushes the rest to the right end (the approvals tab,
+        # the first on the right, is hidden while there is nothing to approve).
+        ui.context.slot.children[-1].classes("mr-auto")
+        if indicator is not None:
+            indicator(me)
+        _language_menu(me)
+        _user_menu(me, menu_items)
+    ui.context.client.content.classes("w-full max-w-6xl mx-auto")
+    ui.label(title).classes("text-h5").mark("page-title")
+    yield

@@ -6,10 +6,13 @@ from . import login
 from .agent import register as register_agent
 from .agent.outbox_page import register as register_outbox
 from .context import AppContext
+from .frame import install_shared_head
 from .portal import register as register_portal
+from .portal.web_push import SCRIPT_TAG as PUSH_SCRIPT_TAG
 
 
 def register_pages(context: AppContext) -> None:
+    install_shared_head(PUSH_SCRIPT_TAG)
     login.register()
     register_agent(context)
     register_outbox(context)

@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 
 from nicegui import ui
 
-from .. import browser
 from ..frame import Me, NavItem, frame
 from ..i18n import _
 from ..session import require
@@ -35,7 +34,6 @@ async def agent_page(path: str, title: str, *, admin_only: bool = False) -> Asyn
         return
     actor, (name, email, privileged, locale) = signed
     me = Me(actor, name, email, privileged, locale)
-    browser.install()
     with frame(me, title, agent_nav(me), bell):
         if admin_only and not me.privileged:
             ui.label(_("Only the account manager may see this page.")).classes("text-negative").mark("forbidden")

@@ -20,7 +20,6 @@ from ..refresh import Coalesced
 from .approvals_tab import APPROVALS_PATH, request_path
 from .layout import portal_page
 from .live_filters import concerns_manager
-from .web_push import push_controls
 
 PER_PAGE = 20
 
@@ -99,8 +98,6 @@ def register() -> None:
             async def on_event(event: DomainEvent) -> None:
                 await refresh()
 
-            if me.privileged:
-                await push_controls(me)
             with ui.column().classes("w-full gap-2").mark("approval-list"):
                 listing(await _pending(me, 1))
             ctx().live.subscribe(on_event, lambda event: concerns_manager(event, me))

@@ -74,7 +74,8 @@ def approvals_tab(me: Me, count: int | None = None, since: int | None = None) ->
         # No count yet, or an event went by between the read and the subscription.
         ui.timer(0, refresh, once=True)
     elif count > 0:
-        browser.set_title_count(count, base_title)
+        # In the page as it arrives: no script round trip, no title changing after load.
+        ui.page_title(browser.counted_title(count, base_title))
 
 
 def announce(event: ActionRequested) -> None:

@@ -1,5 +1,7 @@
-"""Web Push opt-in for managers (spec §6): the service worker at /sw.js, and the buttons
-that subscribe this browser with the server's VAPID key or remove the subscription.
+"""Web Push opt-in for managers (spec §6): the service worker at /sw.js, and the entries
+of the user menu that subscribe this browser with the server's VAPID key or remove the
+subscription. They live in the menu, built at its first click, rather than in a card on
+every page: each open page keeps its elements in server memory (docs/benchmarks.md).
 
 The permission prompt must come from a user gesture, so the click asks for it in the
 browser at once; the server then runs the subscription as a `run_javascript` round trip
@@ -13,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Response
-from nicegui import app, ui
+from nicegui import app, background_tasks, ui
 
 from domain import push
 from domain.messages import N_
@@ -32,7 +34,7 @@ JS_TIMEOUT = 120.0  # the person may take a while to answer the permission promp
 # Every step can fail in a browser (no support, prompt refused, push service down), so
 # each answers with a small object instead of throwing, which would leave the server
 # waiting for a reply that never comes.
-_SCRIPT = """
+SCRIPT_TAG = """
 <script>
 window.avalPush = window.avalPush || {
   permission: null,
@@ -74,6 +76,25 @@ window.avalPush = window.avalPush || {
     } catch (e) {
       return {error: 'failed', detail: String(e)};
     }
+  },
+  // The server knows whether the person has a subscription somewhere, not whether this
+  // browser has one: the menu shows only the entry that applies here.
+  async syncMenu(enableId, disableId) {
+    let here = null;
+    try {
+      if (this.supported()) {
+        const registration = await navigator.serviceWorker.getRegistration('/');
+        here = Boolean(registration && (await registration.pushManager.getSubscription()));
+      }
+    } catch (e) {
+      here = null;
+    }
+    const show = (id, visible) => {
+      const element = document.getElementById(id);
+      if (element) element.style.display = visible ? '' : 'none';
+    };
+    show(enableId, here === false);
+    show(disableId, here === true);
   },
 };
 </script>
@@ -118,20 +139,23 @@ def _error_text(result: Any) -> str:
     return _(_ERRORS.get(str(code), N_("The browser could not turn on push notifications.")))
 
 
-async def push_controls(me: Me) -> None:
-    """Buttons to turn Web Push on and off for this browser, with the current state."""
+def push_menu_items(me: Me) -> None:
+    """The user menu's push entries: the state (read right after), and turning push on or
+    off for this browser."""
     if me.actor.kind != "customer":
         return
-    ui.add_head_html(_SCRIPT)
-    with ui.card().classes("w-full").mark("push-controls"), ui.row().classes("items-center gap-3"):
-        ui.icon("notifications_active").classes("text-primary text-h6")
-        status = ui.label("").mark("push-status")
-        enable = ui.button(_("Turn on push notifications")).props("outline").mark("push-enable")
-        disable = ui.button(_("Turn off push notifications")).props("flat").mark("push-disable")
+    status = ui.label("").classes("px-4 py-1 text-caption").mark("push-status")
+    enable = ui.menu_item(_("Turn on push notifications"), auto_close=False).mark("push-enable")
+    disable = ui.menu_item(_("Turn off push notifications"), auto_close=False).mark("push-disable")
+    menu = next((parent for parent in status.ancestors() if isinstance(parent, ui.menu)), None)
+    if menu is not None:
+        menu.on("show", js_handler=f"() => window.avalPush.syncMenu('c{enable.id}', 'c{disable.id}')")
 
     async def show_status() -> None:
         on = await call(push.has_subscription, me.actor)
         status.set_text(_("Push notifications are on.") if on else _("Push notifications are off."))
+        if menu is not None:
+            status.client.run_javascript(f"window.avalPush.syncMenu('c{enable.id}', 'c{disable.id}')")
 
     def busy(flag: bool) -> None:
         enable.set_enabled(not flag)
@@ -183,4 +207,4 @@ async def push_controls(me: Me) -> None:
     # gesture); the subscription follows in `turn_on`.
     enable.on("click", turn_on, js_handler="() => { window.avalPush && window.avalPush.askPermission(); emit(); }")
     disable.on("click", turn_off)
-    await show_status()
+    background_tasks.create(show_status(), name="push status")

@@ -1,5 +1,6 @@
 """Web Push opt-in (spec §6): the service worker is served at the site's root, and a
-manager turns push on (the browser's subscription reaches the server) and off."""
+manager turns push on (the browser's subscription reaches the server) and off from the
+user menu."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ async def test_a_manager_turns_push_on_and_off(user: User) -> None:
     user.javascript_rules[re.compile(r".*avalPush\.unsubscribe\(\)")] = lambda _: {"endpoint": ENDPOINT}
     await login(user, MARCIA)
     await user.open("/portal/approvals")
+    user.find(marker="user-menu").click()
     await user.should_see("As notificações push estão desativadas.")
     marcia = await customer(MARCIA)
 
@@ -50,6 +52,8 @@ async def test_a_manager_turns_push_on_and_off(user: User) -> None:
 async def test_a_refused_permission_stores_nothing_and_says_why(user: User) -> None:
     user.javascript_rules[re.compile(r".*avalPush\.subscribe\(")] = lambda _: {"error": "denied"}
     await login(user, MARCIA)
+    user.find(marker="user-menu").click()
+    await user.should_see("As notificações push estão desativadas.")
     user.find(marker="push-enable").click()
     await user.should_see("As notificações deste site estão bloqueadas", retries=100)
     await user.should_see("As notificações push estão desativadas.")
@@ -58,6 +62,10 @@ async def test_a_refused_permission_stores_nothing_and_says_why(user: User) -> N
 
 async def test_plain_customers_get_no_push_controls(user: User) -> None:
     await login(user, JOAO)
+    user.find(marker="user-menu").click()
+    await user.should_see(marker="logout")
     await user.should_not_see(marker="push-enable")
     await user.open("/portal/approvals")
+    user.find(marker="user-menu").click()
+    await user.should_see(marker="logout")
     await user.should_not_see(marker="push-enable")
