@@ -4,11 +4,13 @@ and user menu. Every page is built inside it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from nicegui import Client, app, ui
+from nicegui.events import GenericEventArguments
 
 from domain import auth
 from domain.access import Actor
@@ -36,8 +38,7 @@ class NavItem:
 
 
 Indicator = Callable[[Me], None]
-# Extra entries of the user menu (the manager's push notifications), drawn inside it.
-MenuItems = Callable[[], None]
+PushHandlers = tuple[Callable[[], Awaitable[None]], Callable[[], Awaitable[None]]]
 
 # Every page's head carries these; shared, they are kept once, not once per open page.
 _SHARED_HEAD = "<style>body { background: #fafafa; }</style>"  # Quasar grey-1, without an element
@@ -50,76 +51,67 @@ def install_shared_head(*scripts: str) -> None:
             ui.add_head_html(code, shared=True)
 
 
-def _menu_button(icon: str, marker: str, items: MenuItems) -> None:
-    """A header button whose menu is built at its first click, not with every page: each
-    open page holds its elements in server memory, and these menus are rarely opened
-    (docs/benchmarks.md, fan-out memory). Once built, the browser toggles it by itself."""
-    button = ui.button(icon=icon).props("flat round color=white").mark(marker)
+class AppHeader(ui.header, component="app_header.js"):
+    """The header as one element (ui/app_header.js): every element of an open page stays
+    in server memory while the tab is open, and the menus, rarely opened, need none on
+    the server at all (docs/benchmarks.md, memory). The live indicator is a child."""
 
-    def open_menu() -> None:
-        if any(isinstance(child, ui.menu) for child in button.default_slot.children):
-            return
-        with button, ui.menu() as menu:
-            items()
-        menu.open()
+    def __init__(self, me: Me, nav: list[NavItem], push: PushHandlers | None) -> None:
+        super().__init__()
+        panel = _("Agent panel") if me.actor.kind == "agent" else _("Customer portal")
+        self.nav = nav
+        self._props["brand"] = f"Aval · {panel}"
+        # Tuples and strings: NiceGUI keeps lists and dicts in props as observable
+        # collections, one per item, for as long as the page is open.
+        self._props["nav"] = tuple((item.label, item.path) for item in nav)
+        self._props["languages"] = tuple(
+            (code, name, code == current_locale()) for code, name in LANGUAGE_NAMES.items()
+        )
+        self._props["person"] = (me.name, me.email)
+        self._props["texts"] = (
+            _("Language"),
+            _("Account"),
+            _("Sign out"),
+            _("Turn on push notifications"),
+            _("Turn off push notifications"),
+            _("This browser does not support push notifications."),
+        )
+        self._props["push"] = push is not None
+        self.classes("items-center gap-x-4 gap-y-1 px-4 py-2 bg-primary")
 
-    button.on_click(open_menu)
+        async def choose(event: GenericEventArguments) -> None:
+            locale = str(event.args)
+            if locale not in LANGUAGE_NAMES:
+                return
+            app.storage.user["locale"] = locale
+            await attempt(auth.set_locale, me.actor, locale)
+            ui.navigate.reload()
 
+        def logout() -> None:
+            sign_out(me.actor.kind)
+            ui.navigate.to(LOGIN_PATH[me.actor.kind])
 
-def _language_menu(me: Me) -> None:
-    async def choose(locale: str) -> None:
-        app.storage.user["locale"] = locale
-        await attempt(auth.set_locale, me.actor, locale)
-        ui.navigate.reload()
+        self.on("language", choose)
+        self.on("sign_out", logout)
+        if push is not None:
+            self.on("push_on", push[0])
+            self.on("push_off", push[1])
 
-    def items() -> None:
-        for code, name in LANGUAGE_NAMES.items():
-            item = ui.menu_item(name, lambda code=code: choose(code))
-            if code == current_locale():
-                item.classes("text-bold")
-
-    _menu_button("translate", "language-menu", items)
-
-
-def _user_menu(me: Me, extra: MenuItems | None) -> None:
-    def logout() -> None:
-        sign_out(me.actor.kind)
-        ui.navigate.to(LOGIN_PATH[me.actor.kind])
-
-    def items() -> None:
-        ui.label(me.name).classes("px-4 pt-2 text-bold")
-        ui.label(me.email).classes("px-4 pb-2 text-caption")
-        ui.separator()
-        if extra is not None:
-            extra()
-            ui.separator()
-        ui.menu_item(_("Sign out"), logout).mark("logout")
-
-    _menu_button("account_circle", "user-menu", items)
+    def _displayed_contents(self, *, only_visible: bool) -> list[Any]:
+        # What `user.should_see` matches: the texts the header shows without a click.
+        return [self._props["brand"], *(item.label for item in self.nav)]
 
 
 @contextmanager
 def frame(
-    me: Me, title: str, nav: list[NavItem], indicator: Indicator | None = None, menu_items: MenuItems | None = None
+    me: Me, title: str, nav: list[NavItem], indicator: Indicator | None = None, push: PushHandlers | None = None
 ) -> Iterator[None]:
-    """Builds header and navigation, then yields for the page's own content.
-
-    Flat on purpose: every element of an open page stays in server memory for as long as
-    the tab is open, so the header holds its items without wrapping rows, and the page's
-    content goes straight into NiceGUI's own content column (docs/benchmarks.md, memory)."""
-    panel = _("Agent panel") if me.actor.kind == "agent" else _("Customer portal")
+    """Builds the header, then yields for the page's own content, which goes straight into
+    NiceGUI's content column: no wrapper element to keep per open page."""
     ui.page_title(f"{title} · Aval")
-    with ui.header().classes("items-center gap-x-4 gap-y-1 px-4 py-2 bg-primary"):
-        ui.label(f"Aval · {panel}").classes("text-subtitle1 text-bold").mark("panel-name")
-        for item in nav:
-            ui.link(item.label, item.path).classes("text-white no-underline px-2").mark(item.marker)
-        # The left group's last item pushes the rest to the right end (the approvals tab,
-        # the first on the right, is hidden while there is nothing to approve).
-        ui.context.slot.children[-1].classes("mr-auto")
+    with AppHeader(me, nav, push).mark("app-header"):
         if indicator is not None:
             indicator(me)
-        _language_menu(me)
-        _user_menu(me, menu_items)
     ui.context.client.content.classes("w-full max-w-6xl mx-auto")
     ui.label(title).classes("text-h5").mark("page-title")
     yield

@@ -141,8 +141,7 @@ async def test_parallel_guesses_cannot_slip_past_the_limit(user: User, create_us
 
 async def test_signing_out_ends_the_session(user: User) -> None:
     await login_agent(user, BRUNO, then="/agent/tickets/1")
-    user.find(marker="user-menu").click()
-    user.find(marker="logout").click()
+    user.find(marker="app-header").trigger("sign_out")  # the user menu\'s "Sair"
     await user.should_see(LOGIN_BUTTON, retries=100)
     for path in ("/agent", "/agent/tickets/1", "/agent/notifications"):
         await user.open(path)

@@ -14,7 +14,7 @@ from ..frame import Me, NavItem, frame
 from ..i18n import _
 from ..session import require
 from .approvals_tab import approvals_tab
-from .web_push import push_menu_items
+from .web_push import push_handlers
 
 
 def portal_nav(me: Me) -> list[NavItem]:
@@ -33,6 +33,6 @@ async def portal_page(path: str, title: str) -> AsyncIterator[Me | None]:
     # Read before drawing, so the tab is in the page as it arrives instead of popping in.
     seen = ctx().live.sequence
     pending = await call(approvals.pending_count, actor) if privileged else 0
-    menu_items = partial(push_menu_items, me) if privileged else None
-    with frame(me, title, portal_nav(me), partial(approvals_tab, count=pending, since=seen), menu_items):
+    push = push_handlers(me) if privileged else None
+    with frame(me, title, portal_nav(me), partial(approvals_tab, count=pending, since=seen), push):
         yield me

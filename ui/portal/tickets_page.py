@@ -26,51 +26,45 @@ def ticket_path(number: int) -> str:
     return f"/portal/tickets/{number}"
 
 
-class TicketTable(ui.table):
-    """The tickets of a page as one table element: a row of cards and links per ticket
-    kept ~7 elements per row in server memory for as long as the tab is open
-    (docs/benchmarks.md, memory). Quasar draws every cell as text."""
+class TicketList(ui.element, component="ticket_list.js"):
+    """The tickets of a page as one element: cards and links per ticket kept ~7 elements
+    per row in server memory for as long as the tab is open (docs/benchmarks.md, memory).
+    Columns and rows are tuples, which NiceGUI sends as they are; lists and dicts would
+    each become an observable collection, kept per row."""
+
+    def __init__(self, with_customer: bool) -> None:
+        super().__init__()
+        columns = ["#", _("Subject"), *([_("Customer")] if with_customer else []), _("Status"), _("Last update")]
+        self._props["columns"] = tuple(columns)
+        self._props["withCustomer"] = with_customer
+        self._props["empty"] = _("You have no tickets yet.")
+        self._props["rows"] = ()
+
+    @property
+    def rows(self) -> tuple[tuple[str, ...], ...]:
+        return self._props["rows"]
+
+    def show(self, items: list[TicketRow]) -> None:
+        self._props["rows"] = tuple(
+            (
+                str(row.number),
+                ticket_path(row.number),
+                row.subject,
+                row.customer_name + (f" · {row.organization_name}" if row.organization_name else ""),
+                status_label(row.status),
+                STATUS_COLORS[row.status],
+                format_when(row.updated_at),
+            )
+            for row in items
+        )
+        self.update()
 
     def _displayed_contents(self, *, only_visible: bool) -> list[Any]:
-        # What `user.should_see` and ElementFilter match: the cells a reader sees.
-        cells = [row[column["field"]] for row in self.rows for column in self.columns]
-        return [*super()._displayed_contents(only_visible=only_visible), *cells]
-
-
-_LINK_CELL = (
-    '<q-td :props="props"><a :href="props.row.href" class="text-primary no-underline" '
-    ':class="props.col.name === \'number\' ? \'text-bold\' : \'\'">{{ props.value }}</a></q-td>'
-)
-_STATUS_CELL = '<q-td :props="props"><q-badge :color="props.row.status_color" :label="props.value" /></q-td>'
-
-
-def _columns(with_customer: bool) -> list[dict[str, Any]]:
-    columns = [
-        {"name": "number", "label": "#", "field": "number", "align": "left"},
-        {"name": "subject", "label": _("Subject"), "field": "subject", "align": "left", "classes": "wrap-cell"},
-    ]
-    if with_customer:
-        columns.append({"name": "customer", "label": _("Customer"), "field": "customer", "align": "left"})
-    columns += [
-        {"name": "status", "label": _("Status"), "field": "status", "align": "left"},
-        {"name": "updated", "label": _("Last update"), "field": "updated", "align": "left"},
-    ]
-    return columns
-
-
-def _rows(items: list[TicketRow]) -> list[dict[str, Any]]:
-    return [
-        {
-            "number": f"#{row.number}",
-            "href": ticket_path(row.number),
-            "subject": row.subject,
-            "customer": row.customer_name + (f" · {row.organization_name}" if row.organization_name else ""),
-            "status": status_label(row.status),
-            "status_color": STATUS_COLORS[row.status],
-            "updated": format_when(row.updated_at),
-        }
-        for row in items
-    ]
+        # What `user.should_see` and ElementFilter match: the texts a reader sees.
+        if not self.rows:
+            return [self._props["empty"]]
+        shown = (0, 2, 3, 4, 6) if self._props["withCustomer"] else (0, 2, 4, 6)
+        return [f"#{row[0]}" if index == 0 else row[index] for row in self.rows for index in shown]
 
 
 def _new_ticket_dialog(me: Me) -> ui.dialog:
@@ -98,17 +92,12 @@ def _new_ticket_dialog(me: Me) -> ui.dialog:
 
 async def _ticket_list(me: Me) -> None:
     state = {"page": 1}
-    table = TicketTable(columns=_columns(me.privileged), rows=[], row_key="number", pagination=0)
-    table.props("flat bordered hide-pagination wrap-cells").classes("w-full").mark("ticket-list")
-    table.props["no-data-label"] = _("You have no tickets yet.")
-    table.add_slot("body-cell-number", _LINK_CELL)
-    table.add_slot("body-cell-subject", _LINK_CELL)
-    table.add_slot("body-cell-status", _STATUS_CELL)
+    table = TicketList(me.privileged).classes("w-full").mark("ticket-list")
     # Drawn at the first result with more than one page, as most customers never have.
     pager: list[tuple[ui.row, ui.pagination, ui.label]] = []
 
     def show(result: Page[TicketRow]) -> None:
-        table.rows = _rows(result.items)
+        table.show(result.items)
         if result.pages > 1 and not pager:
             with table.parent_slot or ui.context.slot, ui.row().classes("items-center") as place:
                 pages = ui.pagination(1, result.pages, direction_links=True, value=result.page)

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from fastapi import Response
-from nicegui import app, background_tasks, ui
+from nicegui import app, ui
 
 from domain import push
 from domain.messages import N_
 
-from ..context import call, ctx
+from ..context import ctx
 from ..frame import Me
 from ..i18n import _
 from .outcome import succeeded
@@ -77,24 +78,16 @@ window.avalPush = window.avalPush || {
       return {error: 'failed', detail: String(e)};
     }
   },
-  // The server knows whether the person has a subscription somewhere, not whether this
-  // browser has one: the menu shows only the entry that applies here.
-  async syncMenu(enableId, disableId) {
-    let here = null;
+  // Whether this browser holds a subscription (null: it cannot have one). The server only
+  // knows whether the person has one in some browser.
+  async subscribedHere() {
     try {
-      if (this.supported()) {
-        const registration = await navigator.serviceWorker.getRegistration('/');
-        here = Boolean(registration && (await registration.pushManager.getSubscription()));
-      }
+      if (!this.supported()) return null;
+      const registration = await navigator.serviceWorker.getRegistration('/');
+      return Boolean(registration && (await registration.pushManager.getSubscription()));
     } catch (e) {
-      here = null;
+      return null;
     }
-    const show = (id, visible) => {
-      const element = document.getElementById(id);
-      if (element) element.style.display = visible ? '' : 'none';
-    };
-    show(enableId, here === false);
-    show(disableId, here === true);
   },
 };
 </script>
@@ -139,36 +132,19 @@ def _error_text(result: Any) -> str:
     return _(_ERRORS.get(str(code), N_("The browser could not turn on push notifications.")))
 
 
-def push_menu_items(me: Me) -> None:
-    """The user menu's push entries: the state (read right after), and turning push on or
-    off for this browser."""
-    if me.actor.kind != "customer":
-        return
-    status = ui.label("").classes("px-4 py-1 text-caption").mark("push-status")
-    enable = ui.menu_item(_("Turn on push notifications"), auto_close=False).mark("push-enable")
-    disable = ui.menu_item(_("Turn off push notifications"), auto_close=False).mark("push-disable")
-    menu = next((parent for parent in status.ancestors() if isinstance(parent, ui.menu)), None)
-    if menu is not None:
-        menu.on("show", js_handler=f"() => window.avalPush.syncMenu('c{enable.id}', 'c{disable.id}')")
-
-    async def show_status() -> None:
-        on = await call(push.has_subscription, me.actor)
-        status.set_text(_("Push notifications are on.") if on else _("Push notifications are off."))
-        if menu is not None:
-            status.client.run_javascript(f"window.avalPush.syncMenu('c{enable.id}', 'c{disable.id}')")
-
-    def busy(flag: bool) -> None:
-        enable.set_enabled(not flag)
-        disable.set_enabled(not flag)
+def push_handlers(me: Me) -> tuple[Callable[[], Awaitable[None]], Callable[[], Awaitable[None]]]:
+    """What the user menu's "turn on" and "turn off" entries run (ui/app_header.js asks for
+    the browser's permission during the click, then tells the server)."""
+    busy = {"now": False}
 
     async def turn_on() -> None:
-        if not enable.enabled:
+        if busy["now"]:
             return
         key = ctx().vapid_public_key
         if not key:
             ui.notify(_("Push notifications are not set up on this server."), type="warning")
             return
-        busy(True)
+        busy["now"] = True
         try:
             result = await ui.run_javascript(
                 f"return await window.avalPush.subscribe({json.dumps(key)})", timeout=JS_TIMEOUT
@@ -179,16 +155,15 @@ def push_menu_items(me: Me) -> None:
                 return
             if await succeeded(push.subscribe, me.actor, *fields, allow_insecure=ctx().config.push_allow_insecure):
                 ui.notify(_("Push notifications turned on for this browser."), type="positive")
-            await show_status()
         except TimeoutError:
             ui.notify(_("The browser did not answer. Please try again."), type="warning")
         finally:
-            busy(False)
+            busy["now"] = False
 
     async def turn_off() -> None:
-        if not disable.enabled:
+        if busy["now"]:
             return
-        busy(True)
+        busy["now"] = True
         try:
             result = await ui.run_javascript("return await window.avalPush.unsubscribe()", timeout=JS_TIMEOUT)
             endpoint = result.get("endpoint") if isinstance(result, dict) else None
@@ -197,14 +172,9 @@ def push_menu_items(me: Me) -> None:
                 return
             if await succeeded(push.unsubscribe, me.actor, endpoint):
                 ui.notify(_("Push notifications turned off for this browser."), type="positive")
-            await show_status()
         except TimeoutError:
             ui.notify(_("The browser did not answer. Please try again."), type="warning")
         finally:
-            busy(False)
+            busy["now"] = False
 
-    # The permission prompt is asked in the browser during the click itself (a user
-    # gesture); the subscription follows in `turn_on`.
-    enable.on("click", turn_on, js_handler="() => { window.avalPush && window.avalPush.askPermission(); emit(); }")
-    disable.on("click", turn_off)
-    background_tasks.create(show_status(), name="push status")
+    return turn_on, turn_off

@@ -78,8 +78,7 @@ async def test_setting_up_an_account_from_scratch(empty_account: None, user: Use
     await user.should_see("Igor Atendente", retries=100)
 
     # The new agent signs in with the password set here and asks Gina (manager of the parent).
-    user.find(marker="user-menu").click()
-    user.find(marker="logout").click()
+    user.find(marker="app-header").trigger("sign_out")  # the user menu\'s "Sair"
     await login(user, "igor@acme.test", password="atende-123")
     user.find(marker="new-ticket").click()
     await user.should_see(marker="new-ticket-dialog", retries=50)

@@ -48,8 +48,7 @@ async def test_a_deleted_customer_comes_back_with_their_tickets_by_the_account_m
     await user.should_see("O cliente do chamado está na lixeira; restaure o cliente primeiro.", retries=100)
 
 
-    user.find(marker="user-menu").click()
-    user.find(marker="logout").click()
+    user.find(marker="app-header").trigger("sign_out")  # the user menu\'s "Sair"
     await login(user, ANA, then="/agent/trash")
     await should_see_within(user, f"trash-customer-{joao.id}", "João Cliente")
     with user.scope(marker=f"trash-customer-{joao.id}"):

@@ -24,6 +24,10 @@ async def test_the_service_worker_is_served_at_the_root(user: User) -> None:
     assert "addEventListener('push'" in response.text
 
 
+def header_of(user: User) -> Any:
+    return user.find(marker="app-header").elements.pop()
+
+
 async def test_a_manager_turns_push_on_and_off(user: User) -> None:
     keys_sent: list[str] = []
 
@@ -35,37 +39,32 @@ async def test_a_manager_turns_push_on_and_off(user: User) -> None:
     user.javascript_rules[re.compile(r".*avalPush\.unsubscribe\(\)")] = lambda _: {"endpoint": ENDPOINT}
     await login(user, MARCIA)
     await user.open("/portal/approvals")
-    user.find(marker="user-menu").click()
-    await user.should_see("As notificações push estão desativadas.")
+    assert header_of(user).props["push"]  # the user menu offers push
     marcia = await customer(MARCIA)
 
-    user.find(marker="push-enable").click()
-    await user.should_see("As notificações push estão ativadas.", retries=100)
+    # The user menu's "Ativar notificações push" (ui/app_header.js asks the browser's permission first)
+    user.find(marker="app-header").trigger("push_on")
+    await user.should_see("Notificações push ativadas neste navegador.", retries=100)
     assert keys_sent == [ctx().vapid_public_key] and keys_sent[0]
     assert await run_use_case(push.has_subscription, marcia)
 
-    user.find(marker="push-disable").click()
-    await user.should_see("As notificações push estão desativadas.", retries=100)
+    user.find(marker="app-header").trigger("push_off")
+    await user.should_see("Notificações push desativadas neste navegador.", retries=100)
     assert not await run_use_case(push.has_subscription, marcia)
 
 
 async def test_a_refused_permission_stores_nothing_and_says_why(user: User) -> None:
     user.javascript_rules[re.compile(r".*avalPush\.subscribe\(")] = lambda _: {"error": "denied"}
     await login(user, MARCIA)
-    user.find(marker="user-menu").click()
-    await user.should_see("As notificações push estão desativadas.")
-    user.find(marker="push-enable").click()
+    user.find(marker="app-header").trigger("push_on")
     await user.should_see("As notificações deste site estão bloqueadas", retries=100)
-    await user.should_see("As notificações push estão desativadas.")
     assert not await run_use_case(push.has_subscription, await customer(MARCIA))
 
 
 async def test_plain_customers_get_no_push_controls(user: User) -> None:
     await login(user, JOAO)
-    user.find(marker="user-menu").click()
-    await user.should_see(marker="logout")
-    await user.should_not_see(marker="push-enable")
+    assert not header_of(user).props["push"]
+    user.find(marker="app-header").trigger("push_on")  # even when the browser sends it anyway
     await user.open("/portal/approvals")
-    user.find(marker="user-menu").click()
-    await user.should_see(marker="logout")
-    await user.should_not_see(marker="push-enable")
+    assert not header_of(user).props["push"]
+    assert not await run_use_case(push.has_subscription, await customer(JOAO))
