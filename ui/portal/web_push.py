@@ -1,7 +1,7 @@
 """Web Push opt-in for managers (spec §6): the service worker at /sw.js, and the entries
 of the user menu that subscribe this browser with the server's VAPID key or remove the
-subscription. They live in the menu, built at its first click, rather than in a card on
-every page: each open page keeps its elements in server memory (docs/benchmarks.md).
+subscription. The menu itself lives in the browser (ui/app_header.js), which alone knows
+whether it holds a subscription, so it offers only the entry that applies there.
 
 The permission prompt must come from a user gesture, so the click asks for it in the
 browser at once; the server then runs the subscription as a `run_javascript` round trip
