@@ -130,7 +130,7 @@ async def test_agent_reply_box(user: User) -> None:
 async def test_portal_new_ticket_and_reply(user: User) -> None:
     await login_portal(user, JOAO)
     before = await ticket_total()
-    user.find(marker="new-ticket").click()
+    user.find(marker="ticket-list").trigger("new_ticket")  # its "Novo chamado" button
     for subject, description, message in (
         ("", "x", required("Assunto")),
         ("s" * (SUBJECT_MAX + 1), "x", too_long("Assunto", SUBJECT_MAX)),

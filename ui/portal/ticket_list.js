@@ -1,8 +1,11 @@
-// The portal's ticket list as one element (ui/portal/tickets_page.py). Rows arrive as
-// arrays: [number, link, subject, customer, status, status colour, last update].
+// The portal's ticket list, with its "Novo chamado" button, as one element
+// (ui/portal/tickets_page.py). Rows arrive as arrays:
+// [number, link, subject, customer, status, status colour, last update].
 // Every text is rendered with {{ }}, as text.
 export default {
   template: `
+    <div class="column full-width" style="gap: 1rem">
+    <div><q-btn color="primary" icon="add" :label="newLabel" @click="$emit('new_ticket')" /></div>
     <q-markup-table flat bordered wrap-cells class="full-width">
       <thead>
         <tr><th v-for="label in columns" :key="label" class="text-left">{{ label }}</th></tr>
@@ -19,11 +22,13 @@ export default {
           <td :colspan="columns.length" class="text-grey-7">{{ empty }}</td>
         </tr>
       </tbody>
-    </q-markup-table>`,
+    </q-markup-table>
+    </div>`,
   props: {
     columns: Array,
     rows: Array,
     withCustomer: Boolean,
     empty: String,
+    newLabel: String,
   },
 };

@@ -38,6 +38,7 @@ class TicketList(ui.element, component="ticket_list.js"):
         self._props["columns"] = tuple(columns)
         self._props["withCustomer"] = with_customer
         self._props["empty"] = _("You have no tickets yet.")
+        self._props["newLabel"] = _("New ticket")
         self._props["rows"] = ()
 
     @property
@@ -62,9 +63,10 @@ class TicketList(ui.element, component="ticket_list.js"):
     def _displayed_contents(self, *, only_visible: bool) -> list[Any]:
         # What `user.should_see` and ElementFilter match: the texts a reader sees.
         if not self.rows:
-            return [self._props["empty"]]
+            return [self._props["newLabel"], self._props["empty"]]
         shown = (0, 2, 3, 4, 6) if self._props["withCustomer"] else (0, 2, 4, 6)
-        return [f"#{row[0]}" if index == 0 else row[index] for row in self.rows for index in shown]
+        cells = [f"#{row[0]}" if index == 0 else row[index] for row in self.rows for index in shown]
+        return [self._props["newLabel"], *cells]
 
 
 def _new_ticket_dialog(me: Me) -> ui.dialog:
@@ -93,6 +95,18 @@ def _new_ticket_dialog(me: Me) -> ui.dialog:
 async def _ticket_list(me: Me) -> None:
     state = {"page": 1}
     table = TicketList(me.privileged).classes("w-full").mark("ticket-list")
+    # The form is built at the first click: every open page keeps its elements in server
+    # memory (docs/benchmarks.md, memory).
+    dialogs: list[ui.dialog] = []
+    page_content = ui.context.slot
+
+    def open_form() -> None:
+        if not dialogs:
+            with page_content:
+                dialogs.append(_new_ticket_dialog(me))
+        dialogs[0].open()
+
+    table.on("new_ticket", open_form)
     # Drawn at the first result with more than one page, as most customers never have.
     pager: list[tuple[ui.row, ui.pagination, ui.label]] = []
 
@@ -133,16 +147,4 @@ def register() -> None:
         async with portal_page("/portal", _("My tickets")) as me:
             if me is None:
                 return
-            # The form is built at the first click: every open page keeps its elements in
-            # server memory (docs/benchmarks.md, fan-out memory).
-            dialogs: list[ui.dialog] = []
-            page_content = ui.context.slot
-
-            def open_form() -> None:
-                if not dialogs:
-                    with page_content:
-                        dialogs.append(_new_ticket_dialog(me))
-                dialogs[0].open()
-
-            ui.button(_("New ticket"), icon="add", on_click=open_form).mark("new-ticket")
             await _ticket_list(me)
