@@ -62,6 +62,7 @@ BADGE = re.compile(r"^(Aprovar Ações|Approve actions) \(\d+\)$")
 COUNT = re.compile(r"^count \d+$")
 AGENT_ID, ORGANIZATION_ID, CUSTOMER_ID, ACTION_ID, TICKET_NUMBER = 1, 1, 1, 1, 1
 FIRST_MANAGER_ID = 2
+WARM_UP_CLIENTS = 24
 
 
 def seed(engine: str, managers: int) -> str:
@@ -184,8 +185,12 @@ class Clients:
 async def measure(app: str, server: Server, sizes: list[int], rounds: int) -> dict[str, Any]:
     results: dict[str, Any] = {"app": app, "sizes": []}
     async with http_session() as http:
+        # Warm up with as many page builds at once as the clients will open (8 in
+        # parallel): the worker threads and database connections that concurrency starts
+        # are the process's, not the clients', and would otherwise be counted per client
+        # (most at 100 clients).
         warm = Clients(server, http, app)
-        await warm.grow(3)
+        await warm.grow(WARM_UP_CLIENTS)
         await warm.close()
         await asyncio.sleep(5)  # NiceGUI drops a disconnected client after its reconnect timeout (3 s)
         clients = Clients(server, http, app)
