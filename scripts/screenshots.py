@@ -99,6 +99,12 @@ def main(folder: Path) -> None:
             fabio.click("Aprovar", within=DIALOG)
             fabio.should_see("Aprovada por Fábio Gerente")
 
+            marcia.open("/portal")
+            marcia.should_see("Servidor de produção lento")
+            marcia.click("account_circle")  # the user menu, with this browser's push entry
+            marcia.should_see("Ativar notificações push")
+            shoot(marcia, folder, "portal-tickets")
+
             bruno.should_see("Aprovada")
             bruno.should_see("aprovou a ação “Reembolso”")
             bruno.js("document.querySelector('.q-timeline').closest('.q-card').scrollIntoView({block: 'end'})")
