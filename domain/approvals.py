@@ -40,29 +40,46 @@ def ticket_organization(uow: UnitOfWork, ticket: Ticket) -> Organization | None:
     return uow.organizations.get(customer.organization_id)
 
 
-def managers_for(uow: UnitOfWork, ticket: Ticket) -> list[Customer]:
-    """Active managers of the ticket's organization and of its parent."""
-    scope = policy.organizations_in_scope(ticket_organization(uow, ticket))
+def managers_for(uow: UnitOfWork, ticket: Ticket, organization: Organization | None = None) -> list[Customer]:
+    """Active managers of the ticket's organization and of its parent. Pass the
+    organization when it is at hand: the session holds what it read only weakly, so a
+    customer or organization nobody kept a reference to is read again."""
+    if organization is None:
+        organization = ticket_organization(uow, ticket)
+    scope = policy.organizations_in_scope(organization)
     return uow.customers.active_managers_of(scope) if scope else []
 
 
 def eligibility(uow: UnitOfWork, ticket: Ticket) -> Eligibility:
     """Spec §3: the menu is absent unless all four conditions hold; disabled while one
     request awaits."""
+    return _eligibility(uow, ticket, with_managers=False)[0]
+
+
+def _eligibility(uow: UnitOfWork, ticket: Ticket, *, with_managers: bool) -> tuple[Eligibility, list[Customer]]:
+    """`eligibility`, and with `with_managers` the active managers in scope it found (a
+    request needs them next: reading them here instead of counting saves reading the
+    customer, the organization and the managers again). Pages only count them: a
+    ticket view must not load 1,000 managers."""
     if not uow.settings.get().approvals_enabled:
-        return Eligibility(show=False, enabled=False, reason=REASON_FEATURE_OFF)
+        return Eligibility(show=False, enabled=False, reason=REASON_FEATURE_OFF), []
     if ticket.in_trash or ticket.is_finished:
-        return Eligibility(show=False, enabled=False, reason=REASON_TICKET_FINISHED)
+        return Eligibility(show=False, enabled=False, reason=REASON_TICKET_FINISHED), []
     organization = ticket_organization(uow, ticket)
     if organization is None:
-        return Eligibility(show=False, enabled=False, reason=REASON_NO_ORGANIZATION)
-    if uow.customers.count_active_managers_of(policy.organizations_in_scope(organization)) == 0:
-        return Eligibility(show=False, enabled=False, reason=REASON_NO_MANAGER)
+        return Eligibility(show=False, enabled=False, reason=REASON_NO_ORGANIZATION), []
+    scope = policy.organizations_in_scope(organization)
+    managers = uow.customers.active_managers_of(scope) if with_managers else []
+    if (len(managers) if with_managers else uow.customers.count_active_managers_of(scope)) == 0:
+        return Eligibility(show=False, enabled=False, reason=REASON_NO_MANAGER), []
     assert ticket.id is not None
     pending = uow.requests.pending_of_ticket(ticket.id)
     if pending is not None:
-        return Eligibility(show=True, enabled=False, reason=REASON_ALREADY_AWAITING, pending_request_id=pending.id)
-    return Eligibility(show=True, enabled=True)
+        return (
+            Eligibility(show=True, enabled=False, reason=REASON_ALREADY_AWAITING, pending_request_id=pending.id),
+            managers,
+        )
+    return Eligibility(show=True, enabled=True), managers
 
 
 def _event(
@@ -71,10 +88,11 @@ def _event(
     ticket: Ticket,
     request: ActionRequest,
     managers: list[Customer] | None = None,
+    organization: Organization | None = None,
 ) -> RequestEvent:
     assert request.id is not None and ticket.id is not None
     if managers is None:
-        managers = managers_for(uow, ticket)
+        managers = managers_for(uow, ticket, organization)
     uow.flush()  # the change itself must be in the counts
     return cls(
         request_id=request.id,
@@ -94,7 +112,7 @@ def request_action(uow: UnitOfWork, actor: Actor, ticket_number: int, action_id:
         ticket = uow.tickets.by_number(ticket_number)
         if ticket is None or ticket.in_trash:
             raise NotFound(TICKET_NOT_FOUND)
-        allowed = eligibility(uow, ticket)
+        allowed, managers = _eligibility(uow, ticket, with_managers=True)
         if not allowed.show:
             raise Forbidden(allowed.reason or REASON_FEATURE_OFF)
         if not allowed.enabled:
@@ -114,6 +132,9 @@ def request_action(uow: UnitOfWork, actor: Actor, ticket_number: int, action_id:
         )
         uow.requests.add(request)
         uow.flush()  # the partial unique index speaks here when another agent was faster
+        routing.queue_request_created(uow, ticket, request, managers, agent.name)
+        # Added after the outbox rows' query, so that it goes in with them in _event's one
+        # flush rather than in an autoflush of its own.
         uow.history.add(
             HistoryEntry(
                 ticket_id=ticket.id,
@@ -124,8 +145,6 @@ def request_action(uow: UnitOfWork, actor: Actor, ticket_number: int, action_id:
                 action_name=action.name,
             )
         )
-        managers = managers_for(uow, ticket)
-        routing.queue_request_created(uow, ticket, request, managers, agent.name)
         uow.record(_event(ActionRequested, uow, ticket, request, managers))
         uow.commit()
         assert request.id is not None
@@ -197,20 +216,21 @@ def _commit_decision(uow: UnitOfWork, request_id: int) -> None:
 
 def _manager_request(
     uow: UnitOfWork, actor: Actor, request_id: int
-) -> tuple[Customer, ActionRequest, Ticket]:
+) -> tuple[Customer, ActionRequest, Ticket, Organization | None]:
+    """The request a manager may see, with its ticket and the ticket's organization."""
     manager = require_customer(uow, actor)
     request, ticket, organization = _load(uow, request_id)
     customer = uow.customers.get(ticket.customer_id)
     hidden = ticket.in_trash or customer is None or customer.in_trash
     if hidden or not policy.may_see_request(manager, organization):
         raise NotFound(REQUEST_NOT_FOUND)
-    return manager, request, ticket
+    return manager, request, ticket, organization
 
 
 def _evaluate(uow: UnitOfWork, actor: Actor, request_id: int, *, approve: bool, reason: str = "") -> None:
     with uow:
-        manager, request, ticket = _manager_request(uow, actor, request_id)
-        if not policy.may_evaluate(manager, ticket_organization(uow, ticket)):
+        manager, request, ticket, organization = _manager_request(uow, actor, request_id)
+        if not policy.may_evaluate(manager, organization):
             raise Forbidden(N_("Only a manager of the organization may evaluate this action."))
         if not request.is_pending:
             row = uow.requests.row(request_id)
@@ -235,7 +255,7 @@ def _evaluate(uow: UnitOfWork, actor: Actor, request_id: int, *, approve: bool, 
             )
         )
         _notify_agents(uow, ticket, request, manager.name, email=True)
-        uow.record(_event(event_cls, uow, ticket, request))
+        uow.record(_event(event_cls, uow, ticket, request, organization=organization))
         _commit_decision(uow, request_id)
 
 
@@ -270,7 +290,7 @@ def cancel(uow: UnitOfWork, actor: Actor | None, request_id: int) -> None:
     with uow:
         if actor is not None and actor.kind == "agent":
             agent = require_agent(uow, actor)
-            request, ticket, _organization = _load(uow, request_id)
+            request, ticket, organization = _load(uow, request_id)
             if not policy.may_cancel_as_agent(agent, ticket, request):
                 raise Forbidden(
                     N_("Only the ticket's agent, the requesting agent or the account manager may cancel this action.")
@@ -278,7 +298,7 @@ def cancel(uow: UnitOfWork, actor: Actor | None, request_id: int) -> None:
             actor_name, by_manager = agent.name, False
             agent_id, customer_id = agent.id, None
         else:
-            manager, request, ticket = _manager_request(uow, actor, request_id)
+            manager, request, ticket, organization = _manager_request(uow, actor, request_id)
             actor_name, by_manager = manager.name, True
             agent_id, customer_id = None, manager.id
         if ticket.in_trash:
@@ -301,7 +321,7 @@ def cancel(uow: UnitOfWork, actor: Actor | None, request_id: int) -> None:
         )
         if by_manager:
             _notify_agents(uow, ticket, request, actor_name, email=False)
-        uow.record(_event(ActionCancelled, uow, ticket, request))
+        uow.record(_event(ActionCancelled, uow, ticket, request, organization=organization))
         _commit_decision(uow, request_id)
 
 
@@ -393,7 +413,7 @@ def _counts_of(uow: UnitOfWork, people: Sequence[Customer]) -> dict[int, int]:
 def request_for_manager(uow: UnitOfWork, actor: Actor, request_id: int) -> tuple[TicketDetail, RequestRow]:
     """One request with all its ticket's data; not found for anyone who may not see it."""
     with uow:
-        _manager, request, ticket = _manager_request(uow, actor, request_id)
+        _manager, request, ticket, _organization = _manager_request(uow, actor, request_id)
         assert ticket.id is not None and request.id is not None
         detail = uow.tickets.detail(ticket.id)
         row = uow.requests.row(request.id)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, and_, column, exists, func, literal, or_, select, table, union_all, update
+from sqlalchemy import Integer, and_, bindparam, column, exists, func, literal, or_, select, table, union_all, update
 from sqlalchemy.orm import Session, aliased
 
 from domain.model import (
@@ -109,6 +110,23 @@ class SqlOrganizations(_Repo):
         return found
 
 
+# Built once, the organizations bound at each call (as _PENDING_BY_ORGANIZATION below):
+# every request and ticket view asks for the managers in scope.
+_is_active_manager = and_(
+    customers.c.organization_id.in_(bindparam("organization_ids", expanding=True)),
+    customers.c.is_manager.is_(True),
+    customers.c.active.is_(True),
+    customers.c.in_trash.is_(False),
+)
+_COUNT_ACTIVE_MANAGERS = select(func.count()).select_from(customers).where(_is_active_manager)
+
+
+@cache
+def _active_managers() -> Any:
+    # On first use, not at import: Customer is mapped only by start_mappers().
+    return select(Customer).where(_is_active_manager).order_by(customers.c.id)
+
+
 class SqlCustomers(_Repo):
     entity = Customer
 
@@ -132,25 +150,15 @@ class SqlCustomers(_Repo):
             )
         return list(self.session.scalars(query.order_by(customers.c.name).limit(limit)))
 
-    def _active_managers(self, organization_ids: Sequence[int]) -> Any:
-        return and_(
-            customers.c.organization_id.in_(list(organization_ids)),
-            customers.c.is_manager.is_(True),
-            customers.c.active.is_(True),
-            customers.c.in_trash.is_(False),
-        )
-
     def active_managers_of(self, organization_ids: Sequence[int]) -> list[Customer]:
         if not organization_ids:
             return []
-        query = select(Customer).where(self._active_managers(organization_ids)).order_by(customers.c.id)
-        return list(self.session.scalars(query))
+        return list(self.session.scalars(_active_managers(), {"organization_ids": list(organization_ids)}))
 
     def count_active_managers_of(self, organization_ids: Sequence[int]) -> int:
         if not organization_ids:
             return 0
-        query = select(func.count()).select_from(customers).where(self._active_managers(organization_ids))
-        return int(self.session.scalar(query) or 0)
+        return int(self.session.scalar(_COUNT_ACTIVE_MANAGERS, {"organization_ids": list(organization_ids)}) or 0)
 
 
 # SQLite's FTS5 table over the ticket subjects (migration 0004); its hidden column named
@@ -321,6 +329,37 @@ class SqlCatalog(_Repo):
         return list(self.session.scalars(query))
 
 
+def _pending_scope(owner: Any, organization_ids: Any) -> list[Any]:
+    """Awaiting requests of live tickets of live customers of these organizations (a
+    list, or a bound parameter)."""
+    return [
+        action_requests.c.state == RequestState.AWAITING_APPROVAL,
+        tickets.c.in_trash.is_(False),
+        owner.c.in_trash.is_(False),
+        owner.c.organization_id.in_(organization_ids),
+    ]
+
+
+def _pending_by_organization() -> Any:
+    owner = aliased(customers)
+    return (
+        select(owner.c.organization_id, func.count())
+        .select_from(
+            action_requests.join(tickets, tickets.c.id == action_requests.c.ticket_id).join(
+                owner, owner.c.id == tickets.c.customer_id
+            )
+        )
+        .where(*_pending_scope(owner, bindparam("organization_ids", expanding=True)))
+        .group_by(owner.c.organization_id)
+    )
+
+
+# Built once, the organizations bound at each call: composing this statement took longer
+# than running it (~170 of ~300 µs on SQLite), and every request event and badge read
+# runs it. The SQL is the same as an inline `in_(list)` makes.
+_PENDING_BY_ORGANIZATION = _pending_by_organization()
+
+
 class SqlRequests(_Repo):
     entity = ActionRequest
 
@@ -377,14 +416,6 @@ class SqlRequests(_Repo):
         row = self.session.execute(query.where(action_requests.c.id == request_id)).first()
         return RequestRow(*row) if row else None
 
-    def _pending_scope(self, owner: Any, organization_ids: Sequence[int]) -> list[Any]:
-        return [
-            action_requests.c.state == RequestState.AWAITING_APPROVAL,
-            tickets.c.in_trash.is_(False),
-            owner.c.in_trash.is_(False),
-            owner.c.organization_id.in_(list(organization_ids)),
-        ]
-
     def pending_rows_for_organizations(
         self, organization_ids: Sequence[int], page: int, per_page: int
     ) -> Page[RequestRow]:
@@ -397,7 +428,7 @@ class SqlRequests(_Repo):
             return Page(items=[], total=0, page=page, per_page=per_page)
         query, owner = self._rows()
         rows = self.session.execute(
-            query.where(*self._pending_scope(owner, organization_ids))
+            query.where(*_pending_scope(owner, list(organization_ids)))
             .order_by(action_requests.c.requested_at, action_requests.c.id)
             .limit(per_page)
             .offset((page - 1) * per_page)
@@ -410,18 +441,8 @@ class SqlRequests(_Repo):
     def count_pending_by_organization(self, organization_ids: Sequence[int]) -> dict[int, int]:
         if not organization_ids:
             return {}
-        owner = aliased(customers)
-        query = (
-            select(owner.c.organization_id, func.count())
-            .select_from(
-                action_requests.join(tickets, tickets.c.id == action_requests.c.ticket_id).join(
-                    owner, owner.c.id == tickets.c.customer_id
-                )
-            )
-            .where(*self._pending_scope(owner, organization_ids))
-            .group_by(owner.c.organization_id)
-        )
-        return {int(organization_id): int(count) for organization_id, count in self.session.execute(query)}
+        rows = self.session.execute(_PENDING_BY_ORGANIZATION, {"organization_ids": list(organization_ids)})
+        return {int(organization_id): int(count) for organization_id, count in rows}
 
 
 class SqlNotifications(_Repo):
