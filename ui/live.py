@@ -43,13 +43,14 @@ class LiveEvents:
         self.loop = asyncio.get_running_loop()
 
     def publish(self, events: list[DomainEvent]) -> None:
-        """Called by the unit of work after commit, from any thread."""
+        """Called by the unit of work after commit, from any thread. The open pages get
+        the events first: the other sinks (the outbox worker's wake-up) can wait."""
+        self.publish_local(events)
         for listener in self.listeners:
             try:
                 listener(events)
             except Exception:  # a broken sink must not undo a committed change
                 log.exception("live event listener failed")
-        self.publish_local(events)
 
     def publish_remote(self, events: list[DomainEvent]) -> None:
         """Events another instance committed: our own sinks that care, then our clients."""
