@@ -20,10 +20,12 @@ People sign in through bench.app_server's login route (the session a login form 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import time
 from collections.abc import Callable
 from contextlib import suppress
+from pathlib import Path
 from typing import Any, TypeVar
 
 from selenium import webdriver
@@ -227,18 +229,41 @@ def measure_floor(sender: Page, watcher: Page, rounds: int) -> dict[str, Any]:
     return {"rounds": len(latencies), "latency": summary_ms(latencies), "load": load()}
 
 
+def split_cores(servers: list[Server]) -> None:
+    """Every thread of the servers on CPU 0; this process, and so the chromedrivers and
+    Chromiums it starts from now on, on the other CPUs."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        raise SystemExit("--split-cores needs at least 2 CPUs")
+    for server in servers:
+        for task in Path(f"/proc/{server.pid}/task").iterdir():
+            os.sched_setaffinity(int(task.name), {cpus[0]})
+    os.sched_setaffinity(0, set(cpus[1:]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument(
+        "--split-cores",
+        action="store_true",
+        help="servers on the first CPU, the two Chromiums on the others (as when the browsers are other machines)",
+    )
     args = parser.parse_args()
     stop_on_sigterm()
     shutil.rmtree(WORK, ignore_errors=True)
     aval = start_server("bench.app_server", WORK / "aval", {"AVAL_DEMO": "1"}, "/healthz")
     hello = start_server("bench.hello_server", WORK / "hello")
+    if args.split_cores:
+        split_cores([aval, hello])
     drivers = [chrome(), chrome()]
     try:
         agent, manager = Page(drivers[0], aval), Page(drivers[1], aval)
-        results: dict[str, Any] = {"chromium": chromium_version(), "load_before": load()}
+        results: dict[str, Any] = {
+            "chromium": chromium_version(),
+            "load_before": load(),
+            "cores": "servers on CPU 0, browsers on the others" if args.split_cores else "shared",
+        }
         results["aval"] = measure_aval(agent, manager, aval, args.requests)
         print(f"aval: {results['aval']}", flush=True)
         results["floor"] = measure_floor(Page(drivers[0], hello), Page(drivers[1], hello), args.requests)

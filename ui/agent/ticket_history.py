@@ -37,22 +37,28 @@ def history_styles() -> None:
     ui.add_css(_HISTORY_CSS)
 
 
-def history_timeline(entries: list[HistoryEntry]) -> None:
+def history_timeline(entries: list[HistoryEntry]) -> ui.timeline:
     with ui.card().classes("w-full").mark("history"):
         ui.label(_("Ticket history")).classes("text-h6")
-        with ui.timeline(side="right", layout="dense").classes("w-full aval-history"):
+        with ui.timeline(side="right", layout="dense").classes("w-full aval-history") as timeline:
             for entry in entries:
-                color = "orange" if entry.kind in _ACTION_KINDS else "primary"
-                with ui.timeline_entry(icon=HISTORY_ICONS.get(entry.kind), color=color).mark(f"history-{entry.kind}"):
-                    with ui.row().classes("items-baseline gap-2"):
-                        ui.label(entry.actor_name).classes("text-bold")
-                        ui.label(history_text(entry))
-                    ui.label(format_when(entry.at)).classes("text-caption text-grey-7")
-                    if entry.body and entry.kind not in (HistoryKind.ASSIGNED, HistoryKind.STATUS):
-                        caption = history_body_caption(entry)
-                        if caption:
-                            ui.label(caption).classes("text-caption text-bold")
-                        ui.label(entry.body).classes("whitespace-pre-wrap")
+                history_entry(entry)
+    return timeline
+
+
+def history_entry(entry: HistoryEntry) -> None:
+    """One entry, drawn into the current timeline (a live update appends the new ones)."""
+    color = "orange" if entry.kind in _ACTION_KINDS else "primary"
+    with ui.timeline_entry(icon=HISTORY_ICONS.get(entry.kind), color=color).mark(f"history-{entry.kind}"):
+        with ui.row().classes("items-baseline gap-2"):
+            ui.label(entry.actor_name).classes("text-bold")
+            ui.label(history_text(entry))
+        ui.label(format_when(entry.at)).classes("text-caption text-grey-7")
+        if entry.body and entry.kind not in (HistoryKind.ASSIGNED, HistoryKind.STATUS):
+            caption = history_body_caption(entry)
+            if caption:
+                ui.label(caption).classes("text-caption text-bold")
+            ui.label(entry.body).classes("whitespace-pre-wrap")
 
 
 def _request_facts(row: RequestRow) -> list[str]:

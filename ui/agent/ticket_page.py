@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
 
 from nicegui import ui
@@ -21,7 +22,7 @@ from .calls import perform
 from .dialogs import confirm
 from .layout import agent_page
 from .ticket_actions import reply_box, toolbar
-from .ticket_history import history_styles, history_timeline, request_cards
+from .ticket_history import history_entry, history_styles, history_timeline, request_cards
 
 
 def _fact(label: str, value: str | None, marker: str) -> None:
@@ -64,6 +65,7 @@ async def _build(me: Me, number: int, highlight: int | None) -> None:
         agents = await call(admin.list_agents, me.actor)
     history_styles()
     body = ui.column().classes("w-full gap-4")
+    boxes: dict[str, ui.column] = {}
     reply_area = ui.column().classes("w-full")
     shown: dict[str, int] = {}
 
@@ -85,24 +87,66 @@ async def _build(me: Me, number: int, highlight: int | None) -> None:
             ui.notify(_("The action was cancelled."), type="positive")
         await redraw()
 
+    # What each part of the page was last drawn from. A live update redraws only the
+    # parts whose data changed and appends new history entries: clearing and rebuilding
+    # the whole page made the agent's browser re-render all of it at the moment the
+    # manager's badge changes (docs/benchmarks.md, latency).
+    drawn: dict[str, object] = {}
+    timeline: list[ui.timeline] = []
+
+    def part(name: str, key: object, build: Callable[[], None]) -> None:
+        box = boxes[name]
+        if drawn.get(name) == key:
+            return
+        box.clear()
+        with box:
+            build()
+        drawn[name] = key
+
+    def draw_history(entries: list[HistoryEntry]) -> None:
+        ids = tuple(entry.id for entry in entries)
+        before = drawn.get("history")
+        if timeline and isinstance(before, tuple) and ids[: len(before)] == before:
+            with timeline[0]:
+                for entry in entries[len(before) :]:
+                    history_entry(entry)
+            drawn["history"] = ids
+            return
+        timeline.clear()
+        drawn.pop("history", None)
+        part("history", ids, lambda: timeline.append(history_timeline(entries)))
+
     def draw(view: TicketView | DomainError) -> None:
-        body.clear()
-        with body:
-            if isinstance(view, DomainError):
+        if isinstance(view, DomainError):
+            body.clear()
+            boxes.clear()
+            drawn.clear()
+            timeline.clear()
+            with body:
                 ui.label(error_text(view)).classes("text-negative").mark("ticket-error")
-                reply_area.set_visibility(False)
-                return
-            shown["ticket_id"] = view.ticket.id
-            reply_area.set_visibility(True)
-            ticket_summary(view.ticket)
-            toolbar(me, view, agents, redraw, back_to_list)
-            request_cards(
+            reply_area.set_visibility(False)
+            return
+        if not boxes:
+            body.clear()
+            with body:
+                for name in ("summary", "toolbar", "requests", "history"):
+                    boxes[name] = ui.column().classes("w-full gap-4")
+        shown["ticket_id"] = view.ticket.id
+        reply_area.set_visibility(True)
+        part("summary", view.ticket, lambda: ticket_summary(view.ticket))
+        toolbar_key = (view.ticket, view.eligibility, tuple(view.requests))
+        part("toolbar", toolbar_key, lambda: toolbar(me, view, agents, redraw, back_to_list))
+        part(
+            "requests",
+            (tuple(view.requests), view.can_cancel_pending),
+            lambda: request_cards(
                 view.requests,
                 can_cancel_pending=view.can_cancel_pending,
                 highlight=highlight,
                 on_cancel=cancel_request,
-            )
-            history_timeline([entry for entry in view.history if isinstance(entry, HistoryEntry)])
+            ),
+        )
+        draw_history([entry for entry in view.history if isinstance(entry, HistoryEntry)])
 
     redraw = Coalesced.of(load, draw)
     with reply_area:
