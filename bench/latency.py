@@ -207,6 +207,7 @@ def measure_aval(agent: Page, manager: Page, server: Server, rounds: int) -> dic
     return {
         "rounds": len(latencies),
         "latency": summary_ms(latencies),
+        "latencies_ms": [round(value * 1000, 1) for value in latencies],  # in order, to see the tail's rounds
         # The rest is the fan-out: the badge's re-read, its update, the browser's render.
         "click_to_event_loop": summary_ms(to_loop),
         "load": load(),
