@@ -34,7 +34,6 @@ class Me:
 class NavItem:
     label: str
     path: str
-    marker: str
 
 
 Indicator = Callable[[Me], None]

@@ -15,12 +15,12 @@ from .bell import bell
 
 def agent_nav(me: Me) -> list[NavItem]:
     items = [
-        NavItem(_("Tickets"), "/agent", "nav-tickets"),
-        NavItem(_("Notifications"), "/agent/notifications", "nav-notifications"),
-        NavItem(_("Trash"), "/agent/trash", "nav-trash"),
+        NavItem(_("Tickets"), "/agent"),
+        NavItem(_("Notifications"), "/agent/notifications"),
+        NavItem(_("Trash"), "/agent/trash"),
     ]
     if me.privileged:
-        items.append(NavItem(_("Administration"), "/agent/admin/settings", "nav-admin"))
+        items.append(NavItem(_("Administration"), "/agent/admin/settings"))
     return items
 
 

@@ -18,7 +18,7 @@ from .web_push import push_handlers
 
 
 def portal_nav(me: Me) -> list[NavItem]:
-    return [NavItem(_("My tickets"), "/portal", "nav-tickets")]
+    return [NavItem(_("My tickets"), "/portal")]
 
 
 @asynccontextmanager
