@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SUPPORTED_LOCALES = ("pt_BR", "en")
+from domain.auth import SUPPORTED_LOCALES
 
 
 @dataclass(frozen=True)

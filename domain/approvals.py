@@ -69,8 +69,12 @@ def _eligibility(uow: UnitOfWork, ticket: Ticket, *, with_managers: bool) -> tup
     if organization is None:
         return Eligibility(show=False, enabled=False, reason=REASON_NO_ORGANIZATION), []
     scope = policy.organizations_in_scope(organization)
-    managers = uow.customers.active_managers_of(scope) if with_managers else []
-    if (len(managers) if with_managers else uow.customers.count_active_managers_of(scope)) == 0:
+    if with_managers:
+        managers = uow.customers.active_managers_of(scope)
+        has_manager = bool(managers)
+    else:
+        managers, has_manager = [], uow.customers.count_active_managers_of(scope) > 0
+    if not has_manager:
         return Eligibility(show=False, enabled=False, reason=REASON_NO_MANAGER), []
     assert ticket.id is not None
     pending = uow.requests.pending_of_ticket(ticket.id)

@@ -7,12 +7,14 @@ from typing import Literal
 
 from .access import Actor, require_agent, require_customer
 from .admin import PasswordHasher
-from .errors import NotAuthenticated
+from .errors import InvalidInput, NotAuthenticated
 from .messages import N_
 from .ports import UnitOfWork
 from .service import read_only
 
 WRONG_LOGIN = N_("E-mail or password is wrong.")
+# The languages Aval speaks; a person's choice must be one of them.
+SUPPORTED_LOCALES = ("pt_BR", "en")
 
 
 def authenticate(
@@ -47,6 +49,9 @@ def whoami(uow: UnitOfWork, actor: Actor | None) -> tuple[str, str, bool, str | 
 
 
 def set_locale(uow: UnitOfWork, actor: Actor, locale: str | None) -> None:
+    """A person's language; None goes back to the installation's default."""
+    if locale is not None and locale not in SUPPORTED_LOCALES:
+        raise InvalidInput(N_("Choose one of the languages offered."))
     with uow:
         person = require_agent(uow, actor) if actor.kind == "agent" else require_customer(uow, actor)
         person.locale = locale

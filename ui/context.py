@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from nicegui import run, ui
@@ -75,6 +76,20 @@ async def attempt(
         log.exception("use case %s failed", getattr(use_case, "__name__", use_case))
         ui.notify(_("Something went wrong. Please try again."), type="negative")
         return None
+
+
+async def perform(
+    use_case: Callable[Concatenate[UnitOfWork, P], object], *args: P.args, **kwargs: P.kwargs
+) -> bool:
+    """`attempt` for use cases that return nothing: True when it went through; on a
+    refusal the user reads why and nothing changed."""
+
+    @wraps(use_case)
+    def went_through(uow: UnitOfWork, *args: P.args, **kwargs: P.kwargs) -> bool:
+        use_case(uow, *args, **kwargs)
+        return True
+
+    return bool(await attempt(went_through, *args, **kwargs))
 
 
 async def load_list(

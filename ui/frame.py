@@ -16,7 +16,7 @@ from domain import auth
 from domain.access import Actor
 
 from . import browser
-from .context import attempt
+from .context import perform
 from .i18n import LANGUAGE_NAMES, _, current_locale
 from .session import LOGIN_PATH, sign_out
 
@@ -79,12 +79,10 @@ class AppHeader(ui.header, component="app_header.js"):
         self.classes("items-center gap-x-4 gap-y-1 px-4 py-2 bg-primary")
 
         async def choose(event: GenericEventArguments) -> None:
-            locale = str(event.args)
-            if locale not in LANGUAGE_NAMES:
-                return
-            app.storage.user["locale"] = locale
-            await attempt(auth.set_locale, me.actor, locale)
-            ui.navigate.reload()
+            locale = str(event.args)  # from the browser: the use case checks it
+            if await perform(auth.set_locale, me.actor, locale):
+                app.storage.user["locale"] = locale
+                ui.navigate.reload()
 
         def logout() -> None:
             sign_out(me.actor.kind)

@@ -11,11 +11,10 @@ from domain import admin, tickets
 from domain.errors import DomainError
 from domain.model import Customer, Organization
 
-from ..context import call, ctx, error_text
+from ..context import call, ctx, error_text, perform
 from ..frame import Me
 from ..i18n import _, translate_in
 from .admin_nav import admin_nav
-from .calls import perform
 from .dialogs import close_button, confirm, error_line, modal, run_modal, submit_use_case
 from .labels import PERSON
 from .layout import agent_page

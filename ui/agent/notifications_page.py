@@ -12,12 +12,11 @@ from domain.events import AgentNotificationCreated, DomainEvent
 from domain.model import AgentNotification
 
 from .. import browser
-from ..context import call, ctx, error_text, format_when
+from ..context import call, ctx, error_text, format_when, perform
 from ..frame import Me
 from ..i18n import _
 from ..refresh import Coalesced
 from .bell import hub_read
-from .calls import perform
 from .labels import notification_text, ticket_path
 from .layout import agent_page
 

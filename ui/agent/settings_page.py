@@ -12,11 +12,10 @@ from domain import admin
 from domain.errors import DomainError
 from domain.model import CatalogAction
 
-from ..context import call, error_text
+from ..context import call, error_text, perform
 from ..frame import Me
 from ..i18n import _
 from .admin_nav import admin_nav
-from .calls import perform
 from .dialogs import close_button, error_line, modal, run_modal, submit_use_case
 from .layout import agent_page
 

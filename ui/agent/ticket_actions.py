@@ -11,9 +11,9 @@ from domain import tickets
 from domain.model import Agent, RequestState, TicketStatus
 from domain.views import Eligibility, TicketView
 
+from ..context import perform
 from ..frame import Me
 from ..i18n import _
-from .calls import perform
 from .dialogs import confirm
 from .request_dialog import open_request_dialog
 

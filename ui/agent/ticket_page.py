@@ -13,12 +13,11 @@ from domain.events import DomainEvent, RequestEvent, TicketChanged
 from domain.model import Agent, HistoryEntry
 from domain.views import RequestRow, TicketDetail, TicketView
 
-from ..context import call, ctx, error_text, format_when
+from ..context import call, ctx, error_text, format_when, perform
 from ..frame import Me
 from ..i18n import _
 from ..labels import STATUS_COLORS, status_label
 from ..refresh import Coalesced
-from .calls import perform
 from .dialogs import confirm
 from .layout import agent_page
 from .ticket_actions import reply_box, toolbar
@@ -110,11 +109,11 @@ async def _build(me: Me, number: int, highlight: int | None) -> None:
             with timeline[0]:
                 for entry in entries[len(before) :]:
                     history_entry(entry)
-            drawn["history"] = ids
-            return
-        timeline.clear()
-        drawn.pop("history", None)
-        part("history", ids, lambda: timeline.append(history_timeline(entries)))
+        else:
+            boxes["history"].clear()
+            with boxes["history"]:
+                timeline[:] = [history_timeline(entries)]
+        drawn["history"] = ids
 
     def draw(view: TicketView | DomainError) -> None:
         if isinstance(view, DomainError):

@@ -9,10 +9,9 @@ from nicegui import ui
 from domain import tickets
 from domain.views import TrashRow
 
-from ..context import format_when, load_list
+from ..context import format_when, load_list, perform
 from ..frame import Me
 from ..i18n import _
-from .calls import perform
 from .layout import agent_page
 
 

@@ -18,7 +18,7 @@ from domain.events import DomainEvent, PendingVisibilityChanged, RequestEvent, T
 from domain.model import RequestState
 from domain.views import RequestRow, TicketDetail
 
-from ..context import call, ctx, format_when
+from ..context import call, ctx, format_when, perform
 from ..frame import Me
 from ..i18n import _
 from ..labels import STATE_COLORS, state_label
@@ -27,7 +27,6 @@ from .approvals_tab import APPROVALS_PATH
 from .confirm import confirm
 from .labels import decision_text
 from .layout import portal_page
-from .outcome import succeeded
 from .ticket_page import parse_number, ticket_facts
 
 Loaded = tuple[TicketDetail, RequestRow] | None
@@ -157,7 +156,7 @@ class RequestPage:
     async def approve(self, about: str) -> None:
         await self.decide(
             lambda: confirm(_("Approve this action?"), about, _("Approve"), "confirm-approve", color="positive"),
-            lambda request_id, _reason: succeeded(approvals.approve, self.me.actor, request_id),
+            lambda request_id, _reason: perform(approvals.approve, self.me.actor, request_id),
             _("Action approved."),
         )
 
@@ -171,14 +170,14 @@ class RequestPage:
                 color="negative",
                 reason_label=_("Reason (optional)"),
             ),
-            lambda request_id, reason: succeeded(approvals.reject, self.me.actor, request_id, reason),
+            lambda request_id, reason: perform(approvals.reject, self.me.actor, request_id, reason),
             _("Action rejected."),
         )
 
     async def cancel(self, about: str) -> None:
         await self.decide(
             lambda: confirm(_("Cancel this action request?"), about, _("Cancel request"), "confirm-cancel"),
-            lambda request_id, _reason: succeeded(approvals.cancel, self.me.actor, request_id),
+            lambda request_id, _reason: perform(approvals.cancel, self.me.actor, request_id),
             _("Action request cancelled."),
         )
 

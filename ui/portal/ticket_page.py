@@ -12,14 +12,13 @@ from domain.events import DomainEvent, TicketChanged
 from domain.model import HistoryEntry
 from domain.views import TicketDetail
 
-from ..context import call, ctx, format_when
+from ..context import call, ctx, format_when, perform
 from ..frame import Me
 from ..i18n import _
 from ..labels import STATUS_COLORS, status_label
 from ..refresh import Coalesced
 from .labels import history_text, shows_body
 from .layout import portal_page
-from .outcome import succeeded
 
 Loaded = tuple[TicketDetail, list[HistoryEntry]] | None
 
@@ -74,7 +73,7 @@ def _reply_box(me: Me, number: int, reread: Coalesced) -> None:
     async def send() -> None:
         button.disable()  # one click, one reply
         try:
-            sent = await succeeded(tickets.reply, me.actor, number, body.value or "")
+            sent = await perform(tickets.reply, me.actor, number, body.value or "")
         finally:
             button.enable()
         if sent:  # after a refusal the text stays, to be fixed

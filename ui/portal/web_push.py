@@ -21,10 +21,9 @@ from nicegui import app, ui
 from domain import push
 from domain.messages import N_
 
-from ..context import ctx
+from ..context import ctx, perform
 from ..frame import Me
 from ..i18n import _
-from .outcome import succeeded
 
 log = logging.getLogger(__name__)
 
@@ -137,44 +136,40 @@ def push_handlers(me: Me) -> tuple[Callable[[], Awaitable[None]], Callable[[], A
     the browser's permission during the click, then tells the server)."""
     busy = {"now": False}
 
+    def one_at_a_time(step: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+        # Each step waits for the browser; a second click meanwhile is ignored.
+        async def run() -> None:
+            if busy["now"]:
+                return
+            busy["now"] = True
+            try:
+                await step()
+            except TimeoutError:
+                ui.notify(_("The browser did not answer. Please try again."), type="warning")
+            finally:
+                busy["now"] = False
+
+        return run
+
     async def turn_on() -> None:
-        if busy["now"]:
-            return
         key = ctx().vapid_public_key
         if not key:
             ui.notify(_("Push notifications are not set up on this server."), type="warning")
             return
-        busy["now"] = True
-        try:
-            result = await ui.run_javascript(
-                f"return await window.avalPush.subscribe({json.dumps(key)})", timeout=JS_TIMEOUT
-            )
-            fields = subscription_fields(result)
-            if fields is None:
-                ui.notify(_error_text(result), type="warning", multi_line=True)
-                return
-            if await succeeded(push.subscribe, me.actor, *fields, allow_insecure=ctx().config.push_allow_insecure):
-                ui.notify(_("Push notifications turned on for this browser."), type="positive")
-        except TimeoutError:
-            ui.notify(_("The browser did not answer. Please try again."), type="warning")
-        finally:
-            busy["now"] = False
+        script = f"return await window.avalPush.subscribe({json.dumps(key)})"
+        result = await ui.run_javascript(script, timeout=JS_TIMEOUT)
+        fields = subscription_fields(result)
+        if fields is None:
+            ui.notify(_error_text(result), type="warning", multi_line=True)
+        elif await perform(push.subscribe, me.actor, *fields, allow_insecure=ctx().config.push_allow_insecure):
+            ui.notify(_("Push notifications turned on for this browser."), type="positive")
 
     async def turn_off() -> None:
-        if busy["now"]:
-            return
-        busy["now"] = True
-        try:
-            result = await ui.run_javascript("return await window.avalPush.unsubscribe()", timeout=JS_TIMEOUT)
-            endpoint = result.get("endpoint") if isinstance(result, dict) else None
-            if not isinstance(endpoint, str):
-                ui.notify(_("This browser has no push subscription."), type="info")
-                return
-            if await succeeded(push.unsubscribe, me.actor, endpoint):
-                ui.notify(_("Push notifications turned off for this browser."), type="positive")
-        except TimeoutError:
-            ui.notify(_("The browser did not answer. Please try again."), type="warning")
-        finally:
-            busy["now"] = False
+        result = await ui.run_javascript("return await window.avalPush.unsubscribe()", timeout=JS_TIMEOUT)
+        endpoint = result.get("endpoint") if isinstance(result, dict) else None
+        if not isinstance(endpoint, str):
+            ui.notify(_("This browser has no push subscription."), type="info")
+        elif await perform(push.unsubscribe, me.actor, endpoint):
+            ui.notify(_("Push notifications turned off for this browser."), type="positive")
 
-    return turn_on, turn_off
+    return one_at_a_time(turn_on), one_at_a_time(turn_off)

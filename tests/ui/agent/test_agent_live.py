@@ -12,6 +12,7 @@ from agent_support import (
     BRUNO,
     FABIO,
     MARCIA,
+    agent,
     bell_count,
     customer,
     element,
@@ -22,7 +23,7 @@ from agent_support import (
 )
 from nicegui.testing import User
 
-from domain import approvals
+from domain import approvals, auth
 from ui import browser
 
 
@@ -134,3 +135,13 @@ async def test_a_live_redraw_speaks_the_agents_own_language(user: User) -> None:
     await user.should_see("Approved", retries=100)
     await user.should_see("approved the action “Reembolso”")
     await user.should_not_see("Aprovada")
+
+
+async def test_a_language_the_menu_does_not_offer_is_refused_and_the_page_stays(user: User) -> None:
+    await login(user, BRUNO, then="/agent/tickets/1")
+    await user.should_see("Histórico do chamado", retries=100)
+    user.find(marker="app-header").trigger("language", "fr")  # a forged event from the browser
+    await user.should_see("Escolha um dos idiomas oferecidos.", retries=100)
+    await user.should_see("Histórico do chamado")
+    _name, _email, _admin, locale = await run_use_case(auth.whoami, await agent(BRUNO))
+    assert locale != "fr"
