@@ -18,7 +18,7 @@ from .events import (
     RequestEvent,
 )
 from .messages import N_
-from .model import ActionRequest, Customer, HistoryEntry, HistoryKind, Organization, RequestState, Ticket
+from .model import ActionRequest, Customer, ExpiryReason, HistoryKind, Organization, RequestState, Ticket
 from .ports import UnitOfWork
 from .service import read_only
 from .validation import NOTE_MAX, clean_text
@@ -140,8 +140,7 @@ def request_action(uow: UnitOfWork, actor: Actor, ticket_number: int, action_id:
         # Added after the outbox rows' query, so that it goes in with them in _event's one
         # flush rather than in an autoflush of its own.
         uow.history.add(
-            HistoryEntry(
-                ticket_id=ticket.id,
+            ticket.entry(
                 kind=HistoryKind.ACTION_REQUESTED,
                 actor_name=agent.name,
                 body=note,
@@ -249,8 +248,7 @@ def _evaluate(uow: UnitOfWork, actor: Actor, request_id: int, *, approve: bool, 
             kind, event_cls = HistoryKind.ACTION_REJECTED, ActionRejected
         _claim_decision(uow, request_id)
         uow.history.add(
-            HistoryEntry(
-                ticket_id=ticket.id,
+            ticket.entry(
                 kind=kind,
                 actor_name=manager.name,
                 body=request.reason,
@@ -315,8 +313,7 @@ def cancel(uow: UnitOfWork, actor: Actor | None, request_id: int) -> None:
         _claim_decision(uow, request_id)
         assert ticket.id is not None
         uow.history.add(
-            HistoryEntry(
-                ticket_id=ticket.id,
+            ticket.entry(
                 kind=HistoryKind.ACTION_CANCELLED,
                 actor_name=actor_name,
                 request_id=request.id,
@@ -329,18 +326,19 @@ def cancel(uow: UnitOfWork, actor: Actor | None, request_id: int) -> None:
         _commit_decision(uow, request_id)
 
 
-def expire_pending(uow: UnitOfWork, ticket: Ticket, actor_name: str) -> None:
-    """Closing or cancelling a ticket expires its pending request in the same transaction."""
+def expire_pending(uow: UnitOfWork, ticket: Ticket, actor_name: str, reason: ExpiryReason) -> None:
+    """Expires the ticket's pending request, if any, in the caller's transaction: closing
+    or cancelling the ticket does, and so will a deadline; the history says which."""
     assert ticket.id is not None
     request = uow.requests.pending_of_ticket(ticket.id)
     if request is None:
         return
     request.expire()
     uow.history.add(
-        HistoryEntry(
-            ticket_id=ticket.id,
+        ticket.entry(
             kind=HistoryKind.ACTION_EXPIRED,
             actor_name=actor_name,
+            body=reason.value,
             request_id=request.id,
             action_name=request.action_name,
         )
