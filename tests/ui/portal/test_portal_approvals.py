@@ -148,6 +148,15 @@ async def test_a_manager_cancels_a_request_after_confirming(user: User) -> None:
     user.find(marker="cancel-request").click()
     await user.should_see("Cancelar esta solicitação de ação?")
     assert (await request_row(request_id)).state == RequestState.AWAITING_APPROVAL
+    # The buttons say what they do, as in the agent panel: "Cancelar" alone reads as "dismiss".
+    with user.scope(marker="confirm-cancel-dialog"):
+        assert user.find(marker="confirm-cancel-back").elements.pop().text == "Manter ação"
+        assert user.find(marker="confirm-cancel").elements.pop().text == "Cancelar ação"
+    user.find(marker="confirm-cancel-back").click()
+    await user.should_not_see(marker="confirm-cancel")
+    assert (await request_row(request_id)).state == RequestState.AWAITING_APPROVAL
+    user.find(marker="cancel-request").click()
+    await user.should_see(marker="confirm-cancel")
     user.find(marker="confirm-cancel").click()
     await user.should_see("Cancelada por Márcia Gerente", retries=100)
     assert (await request_row(request_id)).state == RequestState.CANCELLED
