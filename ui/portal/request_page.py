@@ -27,7 +27,7 @@ from ..session import still_signed_in
 from .approvals_tab import APPROVALS_PATH
 from .confirm import Confirmation
 from .labels import decision_text
-from .layout import portal_page
+from .layout import not_found, portal_page
 from .ticket_page import parse_number, ticket_facts
 
 Loaded = tuple[TicketDetail, RequestRow] | None
@@ -104,8 +104,9 @@ class RequestPage:
     def content(self, loaded: Loaded) -> None:
         self.buttons = []
         if loaded is None:
-            ui.label(_("Request not found.")).classes("text-negative text-h6").mark("not-found")
-            ui.link(_("Back to the actions to approve"), APPROVALS_PATH)
+            not_found(_("Request not found."))
+            if self.me.privileged:
+                ui.link(_("Back to the actions to approve"), APPROVALS_PATH)
             return
         detail, row = loaded
         with ui.card().classes("w-full gap-2").mark("request-card"):

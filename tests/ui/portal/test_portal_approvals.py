@@ -67,8 +67,17 @@ async def test_other_organizations_managers_and_plain_customers_get_not_found(us
             await person.should_not_see(secret)
         await person.should_not_see(marker="approve")
         await person.open("/portal/approvals")
-        await person.should_see("Nenhuma ação aguarda sua aprovação.")
         await person.should_not_see("Reembolso")
+        if email == "otto.gerente@demo.test":  # manages another organization: an empty list
+            await person.should_see("Nenhuma ação aguarda sua aprovação.")
+        else:  # manages nothing: no such page, and no way to it
+            await person.should_see("Página não encontrada.")
+            await person.should_not_see("Aprovar Ações")
+            await person.should_not_see("Nenhuma ação aguarda sua aprovação.")
+            assert person.client is not None  # not even a hidden tab in the header
+            assert not [e for e in person.client.elements.values() if "approvals-tab" in e._markers]
+            await person.open(f"/portal/approvals/{request_id}")
+            await person.should_not_see("Voltar às ações para aprovar")
     await login(user, MARCIA)
     await user.open("/portal/approvals/999999")
     await user.should_see("Solicitação não encontrada.")
