@@ -199,6 +199,13 @@ def _lost_to_another_decision(uow: UnitOfWork, request_id: int) -> AlreadyDecide
     return already_decided_error(row)
 
 
+def _ticket_first(uow: UnitOfWork) -> None:
+    """Writes the ticket's new update time before the request's new state. Closing a
+    ticket writes the ticket's row and then the request's; a decision taking the two rows
+    in the other order could deadlock with it (PostgreSQL) instead of waiting its turn."""
+    uow.flush()
+
+
 def _claim_decision(uow: UnitOfWork, request_id: int) -> None:
     """Write the request's new state before anything else. Of two deciders racing, the
     slower one stops right here (its versioned UPDATE matches no row) and is told who
@@ -240,23 +247,23 @@ def _evaluate(uow: UnitOfWork, actor: Actor, request_id: int, *, approve: bool, 
             assert row is not None
             raise already_decided_error(row)
         assert manager.id is not None and ticket.id is not None
+        kind = HistoryKind.ACTION_APPROVED if approve else HistoryKind.ACTION_REJECTED
+        entry = ticket.entry(
+            kind=kind,
+            actor_name=manager.name,
+            body="" if approve else reason,
+            request_id=request.id,
+            action_name=request.action_name,
+        )
+        _ticket_first(uow)
         if approve:
             request.approve(manager.id)
-            kind, event_cls = HistoryKind.ACTION_APPROVED, ActionApproved
         else:
             request.reject(manager.id, reason)
-            kind, event_cls = HistoryKind.ACTION_REJECTED, ActionRejected
         _claim_decision(uow, request_id)
-        uow.history.add(
-            ticket.entry(
-                kind=kind,
-                actor_name=manager.name,
-                body=request.reason,
-                request_id=request.id,
-                action_name=request.action_name,
-            )
-        )
+        uow.history.add(entry)
         _notify_agents(uow, ticket, request, manager.name, email=True)
+        event_cls = ActionApproved if approve else ActionRejected
         uow.record(_event(event_cls, uow, ticket, request, organization=organization))
         _commit_decision(uow, request_id)
 
@@ -309,17 +316,16 @@ def cancel(uow: UnitOfWork, actor: Actor | None, request_id: int) -> None:
             row = uow.requests.row(request_id)
             assert row is not None
             raise already_decided_error(row)
+        entry = ticket.entry(
+            kind=HistoryKind.ACTION_CANCELLED,
+            actor_name=actor_name,
+            request_id=request.id,
+            action_name=request.action_name,
+        )
+        _ticket_first(uow)
         request.cancel(agent_id=agent_id, customer_id=customer_id)
         _claim_decision(uow, request_id)
-        assert ticket.id is not None
-        uow.history.add(
-            ticket.entry(
-                kind=HistoryKind.ACTION_CANCELLED,
-                actor_name=actor_name,
-                request_id=request.id,
-                action_name=request.action_name,
-            )
-        )
+        uow.history.add(entry)
         if by_manager:
             _notify_agents(uow, ticket, request, actor_name, email=False)
         uow.record(_event(ActionCancelled, uow, ticket, request, organization=organization))
