@@ -18,7 +18,7 @@ from .events import (
     RequestEvent,
 )
 from .messages import N_
-from .model import ActionRequest, Customer, HistoryEntry, HistoryKind, Organization, RequestState, Ticket
+from .model import ActionRequest, Customer, ExpiryReason, HistoryKind, Organization, RequestState, Ticket
 from .ports import UnitOfWork
 from .service import read_only
 from .validation import NOTE_MAX, clean_text
@@ -140,8 +140,7 @@ def request_action(uow: UnitOfWork, actor: Actor, ticket_number: int, action_id:
         # Added after the outbox rows' query, so that it goes in with them in _event's one
         # flush rather than in an autoflush of its own.
         uow.history.add(
-            HistoryEntry(
-                ticket_id=ticket.id,
+            ticket.entry(
                 kind=HistoryKind.ACTION_REQUESTED,
                 actor_name=agent.name,
                 body=note,
@@ -191,6 +190,13 @@ def _lost_to_another_decision(uow: UnitOfWork, request_id: int) -> AlreadyDecide
     return already_decided_error(row)
 
 
+def _ticket_first(uow: UnitOfWork) -> None:
+    """Writes the ticket's new update time before the request's new state. Closing a
+    ticket writes the ticket's row and then the request's; a decision taking the two rows
+    in the other order could deadlock with it (PostgreSQL) instead of waiting its turn."""
+    uow.flush()
+
+
 def _claim_decision(uow: UnitOfWork, request_id: int) -> None:
     """Write the request's new state before anything else. Of two deciders racing, the
     slower one stops right here (its versioned UPDATE matches no row) and is told who
@@ -232,24 +238,23 @@ def _evaluate(uow: UnitOfWork, actor: Actor, request_id: int, *, approve: bool, 
             assert row is not None
             raise already_decided_error(row)
         assert manager.id is not None and ticket.id is not None
+        kind = HistoryKind.ACTION_APPROVED if approve else HistoryKind.ACTION_REJECTED
+        entry = ticket.entry(
+            kind=kind,
+            actor_name=manager.name,
+            body="" if approve else reason,
+            request_id=request.id,
+            action_name=request.action_name,
+        )
+        _ticket_first(uow)
         if approve:
             request.approve(manager.id)
-            kind, event_cls = HistoryKind.ACTION_APPROVED, ActionApproved
         else:
             request.reject(manager.id, reason)
-            kind, event_cls = HistoryKind.ACTION_REJECTED, ActionRejected
         _claim_decision(uow, request_id)
-        uow.history.add(
-            HistoryEntry(
-                ticket_id=ticket.id,
-                kind=kind,
-                actor_name=manager.name,
-                body=request.reason,
-                request_id=request.id,
-                action_name=request.action_name,
-            )
-        )
+        uow.history.add(entry)
         _notify_agents(uow, ticket, request, manager.name, email=True)
+        event_cls = ActionApproved if approve else ActionRejected
         uow.record(_event(event_cls, uow, ticket, request, organization=organization))
         _commit_decision(uow, request_id)
 
@@ -302,36 +307,35 @@ def cancel(uow: UnitOfWork, actor: Actor | None, request_id: int) -> None:
             row = uow.requests.row(request_id)
             assert row is not None
             raise already_decided_error(row)
+        entry = ticket.entry(
+            kind=HistoryKind.ACTION_CANCELLED,
+            actor_name=actor_name,
+            request_id=request.id,
+            action_name=request.action_name,
+        )
+        _ticket_first(uow)
         request.cancel(agent_id=agent_id, customer_id=customer_id)
         _claim_decision(uow, request_id)
-        assert ticket.id is not None
-        uow.history.add(
-            HistoryEntry(
-                ticket_id=ticket.id,
-                kind=HistoryKind.ACTION_CANCELLED,
-                actor_name=actor_name,
-                request_id=request.id,
-                action_name=request.action_name,
-            )
-        )
+        uow.history.add(entry)
         if by_manager:
             _notify_agents(uow, ticket, request, actor_name, email=False)
         uow.record(_event(ActionCancelled, uow, ticket, request, organization=organization))
         _commit_decision(uow, request_id)
 
 
-def expire_pending(uow: UnitOfWork, ticket: Ticket, actor_name: str) -> None:
-    """Closing or cancelling a ticket expires its pending request in the same transaction."""
+def expire_pending(uow: UnitOfWork, ticket: Ticket, actor_name: str, reason: ExpiryReason) -> None:
+    """Expires the ticket's pending request, if any, in the caller's transaction: closing
+    or cancelling the ticket does, and so will a deadline; the history says which."""
     assert ticket.id is not None
     request = uow.requests.pending_of_ticket(ticket.id)
     if request is None:
         return
     request.expire()
     uow.history.add(
-        HistoryEntry(
-            ticket_id=ticket.id,
+        ticket.entry(
             kind=HistoryKind.ACTION_EXPIRED,
             actor_name=actor_name,
+            body=reason.value,
             request_id=request.id,
             action_name=request.action_name,
         )

@@ -11,10 +11,11 @@ from urllib.parse import quote, urlsplit
 from nicegui import app, ui
 
 from domain import auth
-from domain.access import Actor
+from domain.access import SIGNED_OUT, Actor
 from domain.errors import NotAuthenticated
 
 from .context import call
+from .i18n import translate
 
 Kind = Literal["agent", "customer"]
 LOGIN_PATH = {"agent": "/agent/login", "customer": "/portal/login"}
@@ -118,3 +119,12 @@ throttle = LoginThrottle()
 
 def reset_throttle() -> None:
     throttle.failures.clear()
+
+
+def still_signed_in(actor: Actor) -> bool:
+    """Whether this browser is still signed in as `actor`; when not (signed out in another
+    tab), says so. An open page must not act for someone who has left."""
+    if current_actor(actor.kind) == actor:
+        return True
+    ui.notify(translate(SIGNED_OUT), type="negative")
+    return False
