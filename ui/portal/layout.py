@@ -31,8 +31,8 @@ async def portal_page(path: str, title: str | Callable[[Me], str]) -> AsyncItera
     if signed is None:
         yield None
         return
-    actor, (name, email, privileged, locale) = signed
-    me = Me(actor, name, email, privileged, locale)
+    actor, (name, email, privileged, locale, zone) = signed
+    me = Me(actor, name, email, privileged, locale, zone)
     # Read before drawing, so the tab is in the page as it arrives instead of popping in.
     seen = ctx().live.sequence
     # The approvals tab, and the push that feeds it, exist only for someone who manages
