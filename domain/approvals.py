@@ -4,8 +4,9 @@ and the manager's pending list (spec §3–§7)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from . import policy, routing
+from . import clock, deadlines, policy, reminders, routing
 from .access import Actor, require_agent, require_customer
 from .errors import AlreadyAwaiting, AlreadyDecided, Conflict, Forbidden, InvalidInput, NotFound
 from .events import (
@@ -18,7 +19,17 @@ from .events import (
     RequestEvent,
 )
 from .messages import N_
-from .model import ActionRequest, Customer, HistoryEntry, HistoryKind, Organization, RequestState, Ticket
+from .model import (
+    ActionRequest,
+    Customer,
+    DueKind,
+    ExpiryReason,
+    HistoryEntry,
+    HistoryKind,
+    Organization,
+    RequestState,
+    Ticket,
+)
 from .ports import UnitOfWork
 from .service import read_only
 from .validation import NOTE_MAX, clean_text
@@ -108,7 +119,16 @@ def _event(
     )
 
 
-def request_action(uow: UnitOfWork, actor: Actor, ticket_number: int, action_id: int, note: str = "") -> int:
+def request_action(
+    uow: UnitOfWork,
+    actor: Actor,
+    ticket_number: int,
+    action_id: int,
+    note: str = "",
+    deadline: datetime | deadlines.CatalogDefault | None = deadlines.CATALOG_DEFAULT,
+) -> int:
+    """An agent asks the managers to approve an action. The deadline is the action's
+    default unless the agent chose one (a UTC instant, future, ≤ 90 days) or none."""
     with uow:
         agent = require_agent(uow, actor)
         if not policy.may_request(agent):
@@ -125,6 +145,7 @@ def request_action(uow: UnitOfWork, actor: Actor, ticket_number: int, action_id:
         if action is None or not action.active:
             raise InvalidInput(N_("Choose an active action from the catalog."))
         note = clean_text(note, label=N_("Note"), max_len=NOTE_MAX, multiline=True)
+        due = deadlines.deadline_for(action, deadline, clock.now())
         assert ticket.id is not None and agent.id is not None and action.id is not None
         request = ActionRequest(
             ticket_id=ticket.id,
@@ -133,9 +154,12 @@ def request_action(uow: UnitOfWork, actor: Actor, ticket_number: int, action_id:
             action_description=action.description,
             requested_by_agent_id=agent.id,
             note=note,
+            deadline=due,
         )
         uow.requests.add(request)
         uow.flush()  # the partial unique index speaks here when another agent was faster
+        deadlines.schedule_expiry(uow, request)
+        reminders.schedule_first(uow, request, uow.settings.get())
         routing.queue_request_created(uow, ticket, request, managers, agent.name)
         # Added after the outbox rows' query, so that it goes in with them in _event's one
         # flush rather than in an autoflush of its own.
@@ -180,6 +204,8 @@ def already_decided_error(row: RequestRow) -> AlreadyDecided:
         return AlreadyDecided(
             N_("This action was already cancelled by {name} at {when}."), name=row.cancelled_by_name or "?", when=when
         )
+    if row.deadline is not None and when is not None and when >= row.deadline:
+        return AlreadyDecided(N_("This action expired at {when}: its approval deadline passed."), when=when)
     return AlreadyDecided(N_("This action expired at {when}: its ticket was closed or cancelled."), when=when)
 
 
@@ -320,23 +346,66 @@ def cancel(uow: UnitOfWork, actor: Actor | None, request_id: int) -> None:
         _commit_decision(uow, request_id)
 
 
-def expire_pending(uow: UnitOfWork, ticket: Ticket, actor_name: str) -> None:
-    """Closing or cancelling a ticket expires its pending request in the same transaction."""
+def expire_pending(uow: UnitOfWork, ticket: Ticket, actor_name: str, reason: ExpiryReason) -> None:
+    """Expires the ticket's pending request, if any, in the caller's transaction: closing
+    or cancelling the ticket does, and so will a deadline; the history says which."""
     assert ticket.id is not None
     request = uow.requests.pending_of_ticket(ticket.id)
     if request is None:
         return
+    _expire(uow, ticket, request, actor_name, reason)
+
+
+def _expire(uow: UnitOfWork, ticket: Ticket, request: ActionRequest, actor_name: str, reason: ExpiryReason) -> None:
+    assert ticket.id is not None
     request.expire()
     uow.history.add(
         HistoryEntry(
             ticket_id=ticket.id,
             kind=HistoryKind.ACTION_EXPIRED,
             actor_name=actor_name,
+            body=reason.value,
             request_id=request.id,
             action_name=request.action_name,
         )
     )
+    if reason == ExpiryReason.DEADLINE_PASSED:
+        # Told as for an evaluation: hub, e-mail, toast or browser notification.
+        _notify_agents(uow, ticket, request, actor_name, email=True)
     uow.record(_event(ActionExpired, uow, ticket, request))
+
+
+def expire_overdue(uow: UnitOfWork, limit: int = deadlines.EXPIRY_BATCH) -> int:
+    """A system step of the due-work worker: the requests whose deadline passed while they
+    awaited move to expired ("expirou: prazo esgotado"), each exactly once whatever the
+    number of instances, in one transaction per batch. Returns how many due rows it took
+    (a full batch: call again)."""
+    with uow:
+        now = clock.now()
+        work = uow.due_work.claim(now, [DueKind.EXPIRE_REQUEST], limit)
+        if not work:
+            return 0
+        # Locked afresh: a manager deciding at this very moment either committed first
+        # (the request is no longer pending and stays decided) or waits for this commit
+        # and is told the request expired.
+        requests = {r.id: r for r in uow.requests.lock([item.subject_id for item in work])}
+        for item in work:
+            request = requests.get(item.subject_id)
+            if request is None or not deadlines.is_overdue(request, now):
+                if request is not None and request.is_pending and request.deadline is not None:
+                    item.due_at = request.deadline  # moved later: wait for it
+                else:
+                    uow.due_work.delete(item)  # decided, cancelled or expired meanwhile
+                continue
+            ticket = uow.tickets.get(request.ticket_id)
+            assert ticket is not None
+            if ticket.in_trash:
+                item.due_at = now + deadlines.TRASHED_RECHECK
+                continue
+            _expire(uow, ticket, request, "", ExpiryReason.DEADLINE_PASSED)
+            uow.due_work.delete(item)
+        uow.commit()
+        return len(work)
 
 
 def manager_organizations(uow: UnitOfWork, manager: Customer) -> list[int]:
@@ -418,8 +487,9 @@ def request_for_manager(uow: UnitOfWork, actor: Actor, request_id: int) -> tuple
 
 
 @read_only
-def catalog_for_request(uow: UnitOfWork, actor: Actor) -> list[tuple[int, str, str]]:
-    """Active catalog actions an agent may pick: (id, name, description)."""
+def catalog_for_request(uow: UnitOfWork, actor: Actor) -> list[tuple[int, str, str, int | None]]:
+    """Active catalog actions an agent may pick: (id, name, description, default deadline
+    in hours or None)."""
     with uow:
         require_agent(uow, actor)
-        return [(a.id or 0, a.name, a.description) for a in uow.catalog.list(active_only=True)]
+        return [(a.id or 0, a.name, a.description, a.deadline_hours) for a in uow.catalog.list(active_only=True)]

@@ -71,12 +71,22 @@ class HistoryKind(StrEnum):
     ACTION_REJECTED = "action_rejected"
     ACTION_CANCELLED = "action_cancelled"
     ACTION_EXPIRED = "action_expired"
+    MANAGERS_REMINDED = "managers_reminded"
+
+
+class ExpiryReason(StrEnum):
+    """Why a pending request expired; kept in the body of its history entry."""
+
+    TICKET_CLOSED = "ticket_closed"
+    TICKET_CANCELLED = "ticket_cancelled"
+    DEADLINE_PASSED = "deadline_passed"
 
 
 class NotificationKind(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     CANCELLED_BY_MANAGER = "cancelled_by_manager"
+    EXPIRED = "expired"  # its deadline passed
 
 
 def _now() -> datetime:
@@ -94,6 +104,10 @@ def fold(text: str) -> str:
 class AccountSettings:
     approvals_enabled: bool = False
     last_ticket_number: int = 0
+    # *Lembretes*: every N hours, at most M times, to the managers who have not answered;
+    # None: no reminders (the default).
+    reminder_every_hours: int | None = None
+    reminder_max: int = 0
     id: int = 1
 
 
@@ -173,6 +187,17 @@ class HistoryEntry:
     at: datetime = field(default_factory=_now)
     id: int | None = None
 
+    @property
+    def expiry_reason(self) -> ExpiryReason | None:
+        """Why the request expired, for an expiry entry; None for entries written before
+        the reason was kept, which say only that the ticket was closed or cancelled."""
+        if self.kind != HistoryKind.ACTION_EXPIRED:
+            return None
+        try:
+            return ExpiryReason(self.body)
+        except ValueError:
+            return None
+
 
 @dataclass(eq=False)
 class CatalogAction:
@@ -180,6 +205,9 @@ class CatalogAction:
     description: str = ""
     active: bool = True
     name_key: str = ""
+    # *Prazo para aprovação*: the deadline a request of this action gets by default, in
+    # hours after it is made; None: no deadline.
+    deadline_hours: int | None = None
     id: int | None = None
 
     def __post_init__(self) -> None:
@@ -201,6 +229,10 @@ class ActionRequest:
     reason: str = ""
     cancelled_by_agent_id: int | None = None
     cancelled_by_customer_id: int | None = None
+    # Still awaiting at this instant, the request expires by itself; None: it may wait.
+    deadline: datetime | None = None
+    # When an agent last pressed *Lembrar gerentes* (at most once an hour).
+    reminded_at: datetime | None = None
     # Bumped on every change; the database only accepts an update of the version it read,
     # so two evaluations racing each other can never both commit.
     version: int = 1
@@ -287,6 +319,26 @@ class OutboxMessage:
     # A worker that took the message to send it owns it until then; another worker (a
     # second app instance) skips it, and takes it over only if that worker died.
     claimed_until: datetime | None = None
+    id: int | None = None
+
+
+class DueKind(StrEnum):
+    EXPIRE_REQUEST = "expire_request"
+    REMIND_REQUEST = "remind_request"
+
+
+@dataclass(eq=False)
+class DueWork:
+    """Something that must happen at a given time, kept in the database (never only in a
+    timer): the worker of every instance claims what is due, does it in the claiming
+    transaction and deletes or moves the row, so a restart neither loses it nor a second
+    instance doubles it. `subject_id` is what it is about (a request); `runs` counts what
+    was done so far (reminders sent)."""
+
+    kind: DueKind
+    subject_id: int
+    due_at: datetime
+    runs: int = 0
     id: int | None = None
 
 

@@ -16,13 +16,15 @@ from .model import (
     AgentNotification,
     CatalogAction,
     Customer,
+    DueKind,
+    DueWork,
     HistoryEntry,
     Organization,
     OutboxMessage,
     PushSubscription,
     Ticket,
 )
-from .views import Page, RequestRow, TicketDetail, TicketFilter, TicketRow, TrashRow
+from .views import Page, ReminderTarget, RequestRow, TicketDetail, TicketFilter, TicketRow, TrashRow
 
 
 class SettingsRepository(Protocol):
@@ -84,6 +86,15 @@ class RequestRepository(Protocol):
     def add(self, request: ActionRequest) -> None: ...
     def get(self, request_id: int) -> ActionRequest | None: ...
     def pending_of_ticket(self, ticket_id: int) -> ActionRequest | None: ...
+    def lock(self, request_ids: Sequence[int]) -> list[ActionRequest]:
+        """The requests read afresh and held until the transaction ends: a decision racing
+        this transaction either finished before (and is seen) or waits for it."""
+        ...
+
+    def reminder_targets(self, request_ids: Sequence[int]) -> dict[int, ReminderTarget]:
+        """Each request's ticket and organizations in scope, in one statement."""
+        ...
+
     def rows_of_ticket(self, ticket_id: int) -> list[RequestRow]: ...
     def row(self, request_id: int) -> RequestRow | None: ...
     def pending_rows_for_organizations(
@@ -106,6 +117,10 @@ class NotificationRepository(Protocol):
 
 class OutboxRepository(Protocol):
     def add(self, message: OutboxMessage) -> None: ...
+    def add_many(self, messages: Sequence[OutboxMessage]) -> None:
+        """Queues many messages in one statement (their ids are not read back)."""
+        ...
+
     def get(self, message_id: int) -> OutboxMessage | None: ...
     def due(self, now: datetime, limit: int = 20, channels: Sequence[str] | None = None) -> list[OutboxMessage]: ...
     def hold_due(self, channel: str, note: str, now: datetime) -> int:
@@ -113,6 +128,10 @@ class OutboxRepository(Protocol):
         ...
 
     def recent(self, limit: int = 200, status: str | None = None) -> list[OutboxMessage]: ...
+    def existing_keys(self, dedup_keys: Sequence[str]) -> set[str]:
+        """Those of the keys already queued, in one statement."""
+        ...
+
     def release_held(self, channels: Sequence[str], now: datetime) -> int: ...
 
 
@@ -125,6 +144,18 @@ class PushSubscriptionRepository(Protocol):
         ...
 
     def delete(self, subscription: PushSubscription) -> None: ...
+
+
+class DueWorkRepository(Protocol):
+    def add(self, work: DueWork) -> None: ...
+    def claim(self, now: datetime, kinds: Sequence[DueKind], limit: int) -> list[DueWork]:
+        """Due rows of these kinds, oldest first, held by this transaction alone (another
+        instance claiming at the same moment gets other rows)."""
+        ...
+
+    def of_subject(self, kind: DueKind, subject_id: int) -> DueWork | None: ...
+    def next_due_at(self) -> datetime | None: ...
+    def delete(self, work: DueWork) -> None: ...
 
 
 class UnitOfWork(abc.ABC):
@@ -142,6 +173,7 @@ class UnitOfWork(abc.ABC):
     notifications: NotificationRepository
     outbox: OutboxRepository
     push_subscriptions: PushSubscriptionRepository
+    due_work: DueWorkRepository
     # Set by Services.run for a use case marked @read_only: it will not write.
     read_only: bool = False
 

@@ -16,7 +16,7 @@ from .approvals import (
 from .errors import Conflict, InvalidInput, NotFound
 from .events import Audience, PendingVisibilityChanged, TicketChanged
 from .messages import N_
-from .model import Customer, HistoryEntry, HistoryKind, Ticket, TicketStatus
+from .model import Customer, ExpiryReason, HistoryEntry, HistoryKind, Ticket, TicketStatus
 from .ports import UnitOfWork
 from .service import read_only
 from .validation import LONG_TEXT_MAX, SUBJECT_MAX, clean_text
@@ -28,6 +28,7 @@ _ACTION_KINDS = {
     HistoryKind.ACTION_REJECTED,
     HistoryKind.ACTION_CANCELLED,
     HistoryKind.ACTION_EXPIRED,
+    HistoryKind.MANAGERS_REMINDED,
 }
 
 
@@ -153,7 +154,9 @@ def set_status(uow: UnitOfWork, actor: Actor, number: int, status: TicketStatus)
             HistoryEntry(ticket_id=ticket.id, kind=HistoryKind.STATUS, actor_name=agent.name, body=status.value)
         )
         if ticket.is_finished:
-            expire_pending(uow, ticket, agent.name)
+            closed = ticket.status == TicketStatus.CLOSED
+            reason = ExpiryReason.TICKET_CLOSED if closed else ExpiryReason.TICKET_CANCELLED
+            expire_pending(uow, ticket, agent.name, reason)
         _changed(uow, ticket)
         uow.commit()
 
