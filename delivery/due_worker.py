@@ -39,6 +39,9 @@ class DueWorker:
         max_sleep: float = 300.0,
         retry_after: float = 5.0,
         busy_elsewhere: float = 1.0,
+        # Between two full batches: on SQLite every writer queues for one lock, and batches
+        # taken back to back would keep the agents' and managers' clicks waiting.
+        between_batches: float = 0.02,
         name: str = "due-worker",
     ) -> None:
         self.services = services
@@ -47,6 +50,7 @@ class DueWorker:
         self.max_sleep = max_sleep
         self.retry_after = retry_after
         self.busy_elsewhere = busy_elsewhere
+        self.between_batches = between_batches
         self.name = name
         self._wakeup = threading.Event()
         self._stopping = threading.Event()
@@ -100,6 +104,7 @@ class DueWorker:
                 total += taken
                 if taken < self.batch_size:
                     break
+                self._stopping.wait(self.between_batches)
         return total
 
     def seconds_to_next_due(self, now: datetime | None = None) -> float:

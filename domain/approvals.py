@@ -353,11 +353,6 @@ def expire_pending(uow: UnitOfWork, ticket: Ticket, actor_name: str, reason: Exp
     request = uow.requests.pending_of_ticket(ticket.id)
     if request is None:
         return
-    _expire(uow, ticket, request, actor_name, reason)
-
-
-def _expire(uow: UnitOfWork, ticket: Ticket, request: ActionRequest, actor_name: str, reason: ExpiryReason) -> None:
-    assert ticket.id is not None
     request.expire()
     uow.history.add(
         HistoryEntry(
@@ -369,17 +364,18 @@ def _expire(uow: UnitOfWork, ticket: Ticket, request: ActionRequest, actor_name:
             action_name=request.action_name,
         )
     )
-    if reason == ExpiryReason.DEADLINE_PASSED:
-        # Told as for an evaluation: hub, e-mail, toast or browser notification.
-        _notify_agents(uow, ticket, request, actor_name, email=True)
     uow.record(_event(ActionExpired, uow, ticket, request))
 
 
 def expire_overdue(uow: UnitOfWork, limit: int = deadlines.EXPIRY_BATCH) -> int:
     """A system step of the due-work worker: the requests whose deadline passed while they
     awaited move to expired ("expirou: prazo esgotado"), each exactly once whatever the
-    number of instances, in one transaction per batch. Returns how many due rows it took
-    (a full batch: call again)."""
+    number of instances, one batch per transaction. The agents are told as for an
+    evaluation. Returns how many due rows it took (a full batch: call again).
+
+    A batch costs a fixed number of reads (5,000 deadlines may fall in one minute): the
+    tickets, agents, organizations, managers and badge counts of all its requests are
+    read together, and the badges once, after every expiry of the batch."""
     with uow:
         now = clock.now()
         work = uow.due_work.claim(now, [DueKind.EXPIRE_REQUEST], limit)
@@ -389,6 +385,8 @@ def expire_overdue(uow: UnitOfWork, limit: int = deadlines.EXPIRY_BATCH) -> int:
         # (the request is no longer pending and stays decided) or waits for this commit
         # and is told the request expired.
         requests = {r.id: r for r in uow.requests.lock([item.subject_id for item in work])}
+        tickets = {t.id: t for t in uow.tickets.many(sorted({r.ticket_id for r in requests.values()}))}
+        due: list[tuple[ActionRequest, Ticket]] = []
         for item in work:
             request = requests.get(item.subject_id)
             if request is None or not deadlines.is_overdue(request, now):
@@ -397,15 +395,75 @@ def expire_overdue(uow: UnitOfWork, limit: int = deadlines.EXPIRY_BATCH) -> int:
                 else:
                     uow.due_work.delete(item)  # decided, cancelled or expired meanwhile
                 continue
-            ticket = uow.tickets.get(request.ticket_id)
-            assert ticket is not None
+            ticket = tickets[request.ticket_id]
             if ticket.in_trash:
                 item.due_at = now + deadlines.TRASHED_RECHECK
                 continue
-            _expire(uow, ticket, request, "", ExpiryReason.DEADLINE_PASSED)
+            due.append((request, ticket))
             uow.due_work.delete(item)
+        if due:
+            _expire_on_deadline(uow, due)
         uow.commit()
         return len(work)
+
+
+def _expire_on_deadline(uow: UnitOfWork, due: list[tuple[ActionRequest, Ticket]]) -> None:
+    scopes = uow.requests.reminder_targets([request.id for request, _ticket in due if request.id is not None])
+    managers: dict[int, list[Customer]] = {}
+    for manager in uow.customers.active_managers_of(sorted({o for t in scopes.values() for o in t.organization_ids})):
+        if manager.organization_id is not None:
+            managers.setdefault(manager.organization_id, []).append(manager)
+    agents = {a.id: a for a in uow.agents.many(sorted({i for r, t in due for i in routing.agents_concerned(t, r)}))}
+    notifications, messages = [], []
+    for request, ticket in due:
+        assert ticket.id is not None
+        request.expire()
+        uow.history.add(
+            HistoryEntry(
+                ticket_id=ticket.id,
+                kind=HistoryKind.ACTION_EXPIRED,
+                actor_name="",
+                body=ExpiryReason.DEADLINE_PASSED.value,
+                request_id=request.id,
+                action_name=request.action_name,
+            )
+        )
+        made, mails = routing.agent_notices(ticket, request, "", agents, email=True)
+        notifications += made
+        messages += mails
+    for notification in notifications:
+        uow.notifications.add(notification)
+    uow.outbox.add_many(messages)
+    uow.flush()  # the expiries must be in the counts, the hub entries need their ids
+    everyone = {m.id: m for ms in managers.values() for m in ms if m.id is not None}
+    counts = _counts_of(uow, list(everyone.values()))
+    for request, ticket in due:
+        assert request.id is not None and ticket.id is not None
+        scope = scopes.get(request.id)
+        in_scope = [m for o in dict.fromkeys(scope.organization_ids if scope else ()) for m in managers.get(o, [])]
+        uow.record(
+            ActionExpired(
+                request_id=request.id,
+                ticket_id=ticket.id,
+                ticket_number=ticket.number,
+                action_name=request.action_name,
+                audience=routing.audience(in_scope, ticket, request),
+                pending_counts=tuple(sorted((m.id, counts.get(m.id, 0)) for m in in_scope if m.id is not None)),
+            )
+        )
+    for notification in notifications:
+        assert notification.id is not None
+        uow.record(
+            AgentNotificationCreated(
+                agent_id=notification.agent_id,
+                notification_id=notification.id,
+                ticket_number=notification.ticket_number,
+                request_id=notification.request_id,
+                kind=notification.kind.value,
+                action_name=notification.action_name,
+                actor_name="",
+            )
+        )
 
 
 def manager_organizations(uow: UnitOfWork, manager: Customer) -> list[int]:

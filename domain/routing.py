@@ -5,9 +5,12 @@ The rules live here so that they are tested once, whatever sends the messages.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from .events import Audience
 from .model import (
     ActionRequest,
+    Agent,
     AgentNotification,
     Channel,
     Customer,
@@ -97,26 +100,46 @@ def notify_agents(
 ) -> list[AgentNotification]:
     """The ticket's agent and the requester: a hub entry each and, for an evaluation,
     one e-mail each — once when they are the same person."""
+    agents = {agent_id: uow.agents.get(agent_id) for agent_id in agents_concerned(ticket, request)}
+    notifications, messages = agent_notices(ticket, request, actor_name, agents, email=email)
+    for notification in notifications:
+        uow.notifications.add(notification)
+    for message in messages:
+        uow.outbox.add(message)
+    return notifications
+
+
+def agent_notices(
+    ticket: Ticket,
+    request: ActionRequest,
+    actor_name: str,
+    agents: Mapping[int, Agent | None],
+    *,
+    email: bool,
+) -> tuple[list[AgentNotification], list[OutboxMessage]]:
+    """`notify_agents`' hub entries and e-mails, made but not stored: a batch of expiries
+    stores them all at once. `agents` holds (at least) the agents concerned."""
     kind = _KIND_OF_STATE[request.state]
-    created: list[AgentNotification] = []
+    notifications: list[AgentNotification] = []
+    messages: list[OutboxMessage] = []
     for agent_id in agents_concerned(ticket, request):
-        agent = uow.agents.get(agent_id)
+        agent = agents.get(agent_id)
         if agent is None:
             continue
-        notification = AgentNotification(
-            agent_id=agent_id,
-            kind=kind,
-            ticket_id=ticket.id or 0,
-            ticket_number=ticket.number,
-            request_id=request.id or 0,
-            action_name=request.action_name,
-            actor_name=actor_name,
-            reason=request.reason,
+        notifications.append(
+            AgentNotification(
+                agent_id=agent_id,
+                kind=kind,
+                ticket_id=ticket.id or 0,
+                ticket_number=ticket.number,
+                request_id=request.id or 0,
+                action_name=request.action_name,
+                actor_name=actor_name,
+                reason=request.reason,
+            )
         )
-        uow.notifications.add(notification)
-        created.append(notification)
         if email and agent.active:
-            uow.outbox.add(
+            messages.append(
                 OutboxMessage(
                     dedup_key=f"request:{request.id}:{request.state.value}:agent:{agent_id}:email",
                     channel=Channel.EMAIL,
@@ -135,7 +158,7 @@ def notify_agents(
                     ),
                 )
             )
-    return created
+    return notifications, messages
 
 
 def reminder_key(request_id: int, round_number: int, manager_id: int, channel: str) -> str:

@@ -106,6 +106,11 @@ class SqlAgents(_Repo):
     def list(self) -> list[Agent]:
         return list(self.session.scalars(select(Agent).order_by(agents.c.name)))
 
+    def many(self, agent_ids: Sequence[int]) -> list[Agent]:
+        if not agent_ids:
+            return []
+        return list(self.session.scalars(select(Agent).where(agents.c.id.in_(list(agent_ids)))))
+
 
 class SqlOrganizations(_Repo):
     entity = Organization
@@ -189,6 +194,11 @@ _awaiting = and_(action_requests.c.ticket_id == tickets.c.id, action_requests.c.
 
 class SqlTickets(_Repo):
     entity = Ticket
+
+    def many(self, ticket_ids: Sequence[int]) -> list[Ticket]:
+        if not ticket_ids:
+            return []
+        return list(self.session.scalars(select(Ticket).where(tickets.c.id.in_(list(ticket_ids)))))
 
     def by_number(self, number: int) -> Ticket | None:
         return self.session.scalars(select(Ticket).where(tickets.c.number == number)).first()
