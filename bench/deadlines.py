@@ -185,6 +185,11 @@ def expiry_phase(url: str, ids: list[int], due_at: datetime) -> dict[str, Any]:
             "max_ms": round(max(during), 1) if during else None,
         }
     return {
+        "samples": {name: len(samples) for name, samples in latencies.items()},
+        "all_p95_ms": {
+            name: round(percentile([seconds * 1000 for _b, seconds in samples], 95), 1) if samples else None
+            for name, samples in latencies.items()
+        },
         "expired": len(rows),
         "of": len(ids),
         "lag_s": {
