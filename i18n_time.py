@@ -8,34 +8,28 @@ worker's messages (delivery/) use it, and delivery must not depend on the UI."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from functools import cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime, format_timedelta
 
-DEFAULT_ZONE = "America/Sao_Paulo"
+from domain import clock
 
-_default_zone = DEFAULT_ZONE
+DEFAULT_ZONE = clock.DEFAULT_ZONE
 
 
 def set_default_zone(name: str) -> None:
     """The installation's zone (AVAL_TIMEZONE), for people who did not pick their own."""
-    global _default_zone
-    _default_zone = zone(name).key
+    ZoneInfo(name)  # refuses an unknown name
+    clock.default_zone = name
 
 
 def default_zone() -> str:
-    return _default_zone
+    return clock.default_zone
 
 
-@cache
 def zone(name: str | None) -> ZoneInfo:
-    """The zone of this name; the installation's default for none or an unknown one (a
-    zone removed from the database since it was picked must not break a page)."""
-    try:
-        return ZoneInfo(name or _default_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(_default_zone)
+    """The zone of this name; the installation's default for none or an unknown one."""
+    return clock.zone_of(name)
 
 
 def _babel_locale(locale: str | None) -> str:

@@ -16,9 +16,10 @@ from nicegui.storage import Storage
 
 from config import Config
 from delivery.config import SmtpConfig
+from delivery.due_worker import DueWorker
 from delivery.vapid import load_or_create_vapid_keys
 from delivery.worker import create_worker
-from domain import demo
+from domain import approvals, demo, reminders
 from domain.service import Services
 from i18n_time import set_default_zone
 from persistence.database import make_engine, make_session_factory, ping
@@ -98,6 +99,13 @@ def build(config: Config) -> AppContext:
     live.remote_listeners.append(worker.on_events)  # another instance's outbox rows: send them now
     app.on_startup(worker.start)
     app.on_shutdown(worker.stop_async)
+    # Deadlines and reminders: sleeps until the next due time in the database; any commit
+    # here or on another instance may have brought it forward.
+    due = DueWorker(services, [approvals.expire_overdue, reminders.send_reminders])
+    live.listeners.append(due.on_events)
+    live.remote_listeners.append(due.on_events)
+    app.on_startup(due.start)
+    app.on_shutdown(due.stop_async)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:  # sync: FastAPI runs it in a worker thread

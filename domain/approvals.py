@@ -4,8 +4,9 @@ and the manager's pending list (spec §3–§7)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from . import policy, routing
+from . import clock, deadlines, policy, reminders, routing
 from .access import Actor, require_agent, require_customer
 from .errors import AlreadyAwaiting, AlreadyDecided, Conflict, Forbidden, InvalidInput, NotFound
 from .events import (
@@ -18,7 +19,16 @@ from .events import (
     RequestEvent,
 )
 from .messages import N_
-from .model import ActionRequest, Customer, ExpiryReason, HistoryKind, Organization, RequestState, Ticket
+from .model import (
+    ActionRequest,
+    Customer,
+    DueKind,
+    ExpiryReason,
+    HistoryKind,
+    Organization,
+    RequestState,
+    Ticket,
+)
 from .ports import UnitOfWork
 from .service import read_only
 from .validation import NOTE_MAX, clean_text
@@ -108,7 +118,16 @@ def _event(
     )
 
 
-def request_action(uow: UnitOfWork, actor: Actor, ticket_number: int, action_id: int, note: str = "") -> int:
+def request_action(
+    uow: UnitOfWork,
+    actor: Actor,
+    ticket_number: int,
+    action_id: int,
+    note: str = "",
+    deadline: datetime | deadlines.CatalogDefault | None = deadlines.CATALOG_DEFAULT,
+) -> int:
+    """An agent asks the managers to approve an action. The deadline is the action's
+    default unless the agent chose one (a UTC instant, future, ≤ 90 days) or none."""
     with uow:
         agent = require_agent(uow, actor)
         if not policy.may_request(agent):
@@ -125,6 +144,7 @@ def request_action(uow: UnitOfWork, actor: Actor, ticket_number: int, action_id:
         if action is None or not action.active:
             raise InvalidInput(N_("Choose an active action from the catalog."))
         note = clean_text(note, label=N_("Note"), max_len=NOTE_MAX, multiline=True)
+        due = deadlines.deadline_for(action, deadline, clock.now())
         assert ticket.id is not None and agent.id is not None and action.id is not None
         request = ActionRequest(
             ticket_id=ticket.id,
@@ -133,9 +153,12 @@ def request_action(uow: UnitOfWork, actor: Actor, ticket_number: int, action_id:
             action_description=action.description,
             requested_by_agent_id=agent.id,
             note=note,
+            deadline=due,
         )
         uow.requests.add(request)
         uow.flush()  # the partial unique index speaks here when another agent was faster
+        deadlines.schedule_expiry(uow, request)
+        reminders.schedule_first(uow, request, uow.settings.get())
         routing.queue_request_created(uow, ticket, request, managers, agent.name)
         # Added after the outbox rows' query, so that it goes in with them in _event's one
         # flush rather than in an autoflush of its own.
@@ -179,6 +202,8 @@ def already_decided_error(row: RequestRow) -> AlreadyDecided:
         return AlreadyDecided(
             N_("This action was already cancelled by {name} at {when}."), name=row.cancelled_by_name or "?", when=when
         )
+    if row.deadline is not None and when is not None and when >= row.deadline:
+        return AlreadyDecided(N_("This action expired at {when}: its approval deadline passed."), when=when)
     return AlreadyDecided(N_("This action expired at {when}: its ticket was closed or cancelled."), when=when)
 
 
@@ -343,6 +368,104 @@ def expire_pending(uow: UnitOfWork, ticket: Ticket, actor_name: str, reason: Exp
     uow.record(_event(ActionExpired, uow, ticket, request))
 
 
+def expire_overdue(uow: UnitOfWork, limit: int = deadlines.EXPIRY_BATCH) -> int:
+    """A system step of the due-work worker: the requests whose deadline passed while they
+    awaited move to expired ("expirou: prazo esgotado"), each exactly once whatever the
+    number of instances, one batch per transaction. The agents are told as for an
+    evaluation. Returns how many due rows it took (a full batch: call again).
+
+    A batch costs a fixed number of reads (5,000 deadlines may fall in one minute): the
+    tickets, agents, organizations, managers and badge counts of all its requests are
+    read together, and the badges once, after every expiry of the batch."""
+    with uow:
+        now = clock.now()
+        work = uow.due_work.claim(now, [DueKind.EXPIRE_REQUEST], limit)
+        if not work:
+            return 0
+        # Locked afresh: a manager deciding at this very moment either committed first
+        # (the request is no longer pending and stays decided) or waits for this commit
+        # and is told the request expired.
+        requests = {r.id: r for r in uow.requests.lock([item.subject_id for item in work])}
+        tickets = {t.id: t for t in uow.tickets.many(sorted({r.ticket_id for r in requests.values()}))}
+        due: list[tuple[ActionRequest, Ticket]] = []
+        for item in work:
+            request = requests.get(item.subject_id)
+            if request is None or not deadlines.is_overdue(request, now):
+                if request is not None and request.is_pending and request.deadline is not None:
+                    item.due_at = request.deadline  # moved later: wait for it
+                else:
+                    uow.due_work.delete(item)  # decided, cancelled or expired meanwhile
+                continue
+            ticket = tickets[request.ticket_id]
+            if ticket.in_trash:
+                item.due_at = now + deadlines.TRASHED_RECHECK
+                continue
+            due.append((request, ticket))
+            uow.due_work.delete(item)
+        if due:
+            _expire_on_deadline(uow, due)
+        uow.commit()
+        return len(work)
+
+
+def _expire_on_deadline(uow: UnitOfWork, due: list[tuple[ActionRequest, Ticket]]) -> None:
+    scopes = uow.requests.reminder_targets([request.id for request, _ticket in due if request.id is not None])
+    managers: dict[int, list[Customer]] = {}
+    for manager in uow.customers.active_managers_of(sorted({o for t in scopes.values() for o in t.organization_ids})):
+        if manager.organization_id is not None:
+            managers.setdefault(manager.organization_id, []).append(manager)
+    agents = {a.id: a for a in uow.agents.many(sorted({i for r, t in due for i in routing.agents_concerned(t, r)}))}
+    notifications, messages = [], []
+    for request, ticket in due:
+        assert ticket.id is not None
+        request.expire()
+        uow.history.add(
+            ticket.entry(
+                kind=HistoryKind.ACTION_EXPIRED,
+                actor_name="",
+                body=ExpiryReason.DEADLINE_PASSED.value,
+                request_id=request.id,
+                action_name=request.action_name,
+            )
+        )
+        made, mails = routing.agent_notices(ticket, request, "", agents, email=True)
+        notifications += made
+        messages += mails
+    for notification in notifications:
+        uow.notifications.add(notification)
+    uow.outbox.add_many(messages)
+    uow.flush()  # the expiries must be in the counts, the hub entries need their ids
+    everyone = {m.id: m for ms in managers.values() for m in ms if m.id is not None}
+    counts = _counts_of(uow, list(everyone.values()))
+    for request, ticket in due:
+        assert request.id is not None and ticket.id is not None
+        scope = scopes.get(request.id)
+        in_scope = [m for o in dict.fromkeys(scope.organization_ids if scope else ()) for m in managers.get(o, [])]
+        uow.record(
+            ActionExpired(
+                request_id=request.id,
+                ticket_id=ticket.id,
+                ticket_number=ticket.number,
+                action_name=request.action_name,
+                audience=routing.audience(in_scope, ticket, request),
+                pending_counts=tuple(sorted((m.id, counts.get(m.id, 0)) for m in in_scope if m.id is not None)),
+            )
+        )
+    for notification in notifications:
+        assert notification.id is not None
+        uow.record(
+            AgentNotificationCreated(
+                agent_id=notification.agent_id,
+                notification_id=notification.id,
+                ticket_number=notification.ticket_number,
+                request_id=notification.request_id,
+                kind=notification.kind.value,
+                action_name=notification.action_name,
+                actor_name="",
+            )
+        )
+
+
 def manager_organizations(uow: UnitOfWork, manager: Customer) -> list[int]:
     if not manager.is_active_manager or manager.organization_id is None:
         return []
@@ -422,8 +545,9 @@ def request_for_manager(uow: UnitOfWork, actor: Actor, request_id: int) -> tuple
 
 
 @read_only
-def catalog_for_request(uow: UnitOfWork, actor: Actor) -> list[tuple[int, str, str]]:
-    """Active catalog actions an agent may pick: (id, name, description)."""
+def catalog_for_request(uow: UnitOfWork, actor: Actor) -> list[tuple[int, str, str, int | None]]:
+    """Active catalog actions an agent may pick: (id, name, description, default deadline
+    in hours or None)."""
     with uow:
         require_agent(uow, actor)
-        return [(a.id or 0, a.name, a.description) for a in uow.catalog.list(active_only=True)]
+        return [(a.id or 0, a.name, a.description, a.deadline_hours) for a in uow.catalog.list(active_only=True)]

@@ -71,6 +71,7 @@ class HistoryKind(StrEnum):
     ACTION_REJECTED = "action_rejected"
     ACTION_CANCELLED = "action_cancelled"
     ACTION_EXPIRED = "action_expired"
+    MANAGERS_REMINDED = "managers_reminded"
 
 
 class ExpiryReason(StrEnum):
@@ -85,6 +86,7 @@ class NotificationKind(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     CANCELLED_BY_MANAGER = "cancelled_by_manager"
+    EXPIRED = "expired"  # its deadline passed
 
 
 def _now() -> datetime:
@@ -102,6 +104,10 @@ def fold(text: str) -> str:
 class AccountSettings:
     approvals_enabled: bool = False
     last_ticket_number: int = 0
+    # *Lembretes*: every N hours, at most M times, to the managers who have not answered;
+    # None: no reminders (the default).
+    reminder_every_hours: int | None = None
+    reminder_max: int = 0
     id: int = 1
 
 
@@ -221,6 +227,9 @@ class CatalogAction:
     description: str = ""
     active: bool = True
     name_key: str = ""
+    # *Prazo para aprovação*: the deadline a request of this action gets by default, in
+    # hours after it is made; None: no deadline.
+    deadline_hours: int | None = None
     id: int | None = None
 
     def __post_init__(self) -> None:
@@ -242,6 +251,10 @@ class ActionRequest:
     reason: str = ""
     cancelled_by_agent_id: int | None = None
     cancelled_by_customer_id: int | None = None
+    # Still awaiting at this instant, the request expires by itself; None: it may wait.
+    deadline: datetime | None = None
+    # When an agent last pressed *Lembrar gerentes* (at most once an hour).
+    reminded_at: datetime | None = None
     # Bumped on every change; the database only accepts an update of the version it read,
     # so two evaluations racing each other can never both commit.
     version: int = 1
@@ -328,6 +341,26 @@ class OutboxMessage:
     # A worker that took the message to send it owns it until then; another worker (a
     # second app instance) skips it, and takes it over only if that worker died.
     claimed_until: datetime | None = None
+    id: int | None = None
+
+
+class DueKind(StrEnum):
+    EXPIRE_REQUEST = "expire_request"
+    REMIND_REQUEST = "remind_request"
+
+
+@dataclass(eq=False)
+class DueWork:
+    """Something that must happen at a given time, kept in the database (never only in a
+    timer): the worker of every instance claims what is due, does it in the claiming
+    transaction and deletes or moves the row, so a restart neither loses it nor a second
+    instance doubles it. `subject_id` is what it is about (a request); `runs` counts what
+    was done so far (reminders sent)."""
+
+    kind: DueKind
+    subject_id: int
+    due_at: datetime
+    runs: int = 0
     id: int | None = None
 
 

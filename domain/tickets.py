@@ -28,6 +28,7 @@ _ACTION_KINDS = {
     HistoryKind.ACTION_REJECTED,
     HistoryKind.ACTION_CANCELLED,
     HistoryKind.ACTION_EXPIRED,
+    HistoryKind.MANAGERS_REMINDED,
 }
 
 

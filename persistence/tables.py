@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import registry
@@ -29,6 +30,8 @@ from domain.model import (
     CatalogAction,
     Channel,
     Customer,
+    DueKind,
+    DueWork,
     HistoryEntry,
     HistoryKind,
     NotificationKind,
@@ -67,6 +70,8 @@ account_settings = Table(
     Column("id", Integer, primary_key=True),
     Column("approvals_enabled", Boolean, nullable=False, default=False),
     Column("last_ticket_number", Integer, nullable=False, default=0),
+    Column("reminder_every_hours", Integer),
+    Column("reminder_max", Integer, nullable=False, default=0),
 )
 
 agents = Table(
@@ -148,6 +153,7 @@ catalog_actions = Table(
     Column("name_key", String(120), nullable=False, unique=True),
     Column("description", String(500), nullable=False, default=""),
     Column("active", Boolean, nullable=False, default=True),
+    Column("deadline_hours", Integer),
 )
 
 action_requests = Table(
@@ -167,6 +173,8 @@ action_requests = Table(
     Column("reason", Text, nullable=False, default=""),
     Column("cancelled_by_agent_id", Integer, ForeignKey("agents.id")),
     Column("cancelled_by_customer_id", Integer, ForeignKey("customers.id")),
+    Column("deadline", UTCDateTime()),
+    Column("reminded_at", UTCDateTime()),
     Column("version", Integer, nullable=False),
     # Spec §3: at most one request awaiting approval per ticket, whatever the app does.
     Index(
@@ -229,6 +237,18 @@ push_subscriptions = Table(
     Column("created_at", UTCDateTime(), nullable=False),
 )
 
+due_work = Table(
+    "due_work",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", _enum(DueKind, "due_kind"), nullable=False),
+    Column("subject_id", Integer, nullable=False),
+    Column("due_at", UTCDateTime(), nullable=False),
+    Column("runs", Integer, nullable=False, default=0),
+    UniqueConstraint("kind", "subject_id", name="uq_due_work_subject"),
+    Index("ix_due_work_due", "due_at"),
+)
+
 mapper_registry = registry(metadata=metadata)
 _mapped = False
 
@@ -251,4 +271,5 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(AgentNotification, agent_notifications)
     mapper_registry.map_imperatively(OutboxMessage, outbox_messages)
     mapper_registry.map_imperatively(PushSubscription, push_subscriptions)
+    mapper_registry.map_imperatively(DueWork, due_work)
     _mapped = True

@@ -4,6 +4,9 @@ because Portuguese needs a gender: a ticket is "Cancelado", an action request "C
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from domain import clock
 from domain.model import (
     REQUEST_STATE_CONTEXT,
     REQUEST_STATE_LABELS,
@@ -16,7 +19,7 @@ from domain.model import (
     TicketStatus,
 )
 
-from .i18n import _, translate_in
+from .i18n import _, format_relative, format_when, translate_in
 
 STATUS_CONTEXT = TICKET_STATUS_CONTEXT
 STATE_CONTEXT = REQUEST_STATE_CONTEXT
@@ -92,4 +95,20 @@ def history_text(entry: HistoryEntry, *, for_customer: bool = False) -> str:
             return _("cancelled the action “{action}”").format(action=action)
         case HistoryKind.ACTION_EXPIRED:
             return _expiry_text(entry.expiry_reason).format(action=action)
+        case HistoryKind.MANAGERS_REMINDED:
+            return _("reminded the managers of the action “{action}”").format(action=action)
     return str(entry.kind)
+
+
+def deadline_text(deadline: datetime | None, state: RequestState | str) -> str:
+    """'Prazo: 30/11/2026 15:00 (vence em 3 horas)' while the request awaits; the bare
+    instant once it left that state; empty without a deadline."""
+    if deadline is None:
+        return ""
+    when = format_when(deadline)
+    if RequestState(state) != RequestState.AWAITING_APPROVAL:
+        return _("Deadline: {when}").format(when=when)
+    relative = format_relative(deadline)
+    if deadline > clock.now():
+        return _("Deadline: {when} (due {relative})").format(when=when, relative=relative)
+    return _("Deadline: {when} (was due {relative})").format(when=when, relative=relative)

@@ -7,7 +7,7 @@ from contextlib import suppress
 
 from nicegui import ui
 
-from domain import admin, approvals, tickets
+from domain import admin, approvals, reminders, tickets
 from domain.errors import DomainError
 from domain.events import DomainEvent, RequestEvent, TicketChanged
 from domain.model import Agent, HistoryEntry
@@ -86,6 +86,11 @@ async def _build(me: Me, number: int, highlight: int | None) -> None:
             ui.notify(_("The action was cancelled."), type="positive")
         await redraw()
 
+    async def remind_managers(row: RequestRow) -> None:
+        if await perform(reminders.remind_managers, me.actor, row.id):
+            ui.notify(_("The managers were reminded."), type="positive")
+        await redraw()
+
     # What each part of the page was last drawn from. A live update redraws only the
     # parts whose data changed and appends new history entries: clearing and rebuilding
     # the whole page made the agent's browser re-render all of it at the moment the
@@ -143,6 +148,7 @@ async def _build(me: Me, number: int, highlight: int | None) -> None:
                 can_cancel_pending=view.can_cancel_pending,
                 highlight=highlight,
                 on_cancel=cancel_request,
+                on_remind=remind_managers,
             ),
         )
         draw_history([entry for entry in view.history if isinstance(entry, HistoryEntry)])

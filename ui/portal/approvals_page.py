@@ -16,6 +16,7 @@ from domain.views import Page, RequestRow
 from ..context import call, ctx, format_when
 from ..frame import Me
 from ..i18n import _
+from ..labels import deadline_text
 from ..refresh import Coalesced
 from .approvals_tab import APPROVALS_PATH, request_path
 from .layout import not_found, portal_page
@@ -52,6 +53,8 @@ def _request_row(row: RequestRow) -> None:
             ).mark(f"request-{row.id}")
             ui.button(_("Evaluate"), on_click=lambda: ui.navigate.to(request_path(row.id))).props("outline dense")
         ui.label(facts_text(row)).classes("text-grey-8")
+        if row.deadline is not None:
+            ui.label(deadline_text(row.deadline, row.state)).classes("text-grey-8").mark(f"deadline-{row.id}")
 
 
 async def _pending(me: Me, page: int) -> Page[RequestRow]:

@@ -21,7 +21,7 @@ from domain.views import RequestRow, TicketDetail
 from ..context import call, ctx, format_when, perform
 from ..frame import Me
 from ..i18n import _
-from ..labels import STATE_COLORS, state_label
+from ..labels import STATE_COLORS, deadline_text, state_label
 from ..refresh import Coalesced
 from ..session import still_signed_in
 from .approvals_tab import APPROVALS_PATH
@@ -53,6 +53,8 @@ def _request_facts(row: RequestRow) -> None:
         (_("Requested by"), row.requested_by_name),
         (_("Requested at"), format_when(row.requested_at)),
     ]
+    if row.deadline is not None:
+        facts.append((_("Approval deadline"), deadline_text(row.deadline, row.state)))
     with ui.grid(columns="auto 1fr").classes("gap-x-4 gap-y-1"):
         for caption, value in facts:
             ui.label(caption).classes("text-grey-7")
