@@ -10,6 +10,7 @@ from typing import Protocol
 
 from .events import DomainEvent
 from .model import (
+    AccessToken,
     AccountSettings,
     ActionRequest,
     Agent,
@@ -21,6 +22,7 @@ from .model import (
     OutboxMessage,
     PushSubscription,
     Ticket,
+    WebhookEndpoint,
 )
 from .views import Page, RequestRow, TicketDetail, TicketFilter, TicketRow, TrashRow
 
@@ -112,7 +114,9 @@ class OutboxRepository(Protocol):
         """Holds, in one statement, the due messages of a channel that cannot send."""
         ...
 
-    def recent(self, limit: int = 200, status: str | None = None) -> list[OutboxMessage]: ...
+    def recent(
+        self, limit: int = 200, status: str | None = None, channels: Sequence[str] | None = None
+    ) -> list[OutboxMessage]: ...
     def release_held(self, channels: Sequence[str], now: datetime) -> int: ...
 
 
@@ -125,6 +129,22 @@ class PushSubscriptionRepository(Protocol):
         ...
 
     def delete(self, subscription: PushSubscription) -> None: ...
+
+
+class AccessTokenRepository(Protocol):
+    def add(self, token: AccessToken) -> None: ...
+    def get(self, token_id: int) -> AccessToken | None: ...
+    def by_hash(self, token_hash: str) -> AccessToken | None: ...
+    def of_owner(self, owner_kind: str, owner_id: int) -> list[AccessToken]: ...
+    def list(self, limit: int = 500) -> list[AccessToken]: ...
+
+
+class WebhookRepository(Protocol):
+    def add(self, endpoint: WebhookEndpoint) -> None: ...
+    def get(self, endpoint_id: int) -> WebhookEndpoint | None: ...
+    def list(self) -> list[WebhookEndpoint]: ...
+    def active(self) -> list[WebhookEndpoint]: ...
+    def delete(self, endpoint: WebhookEndpoint) -> None: ...
 
 
 class UnitOfWork(abc.ABC):
@@ -142,6 +162,8 @@ class UnitOfWork(abc.ABC):
     notifications: NotificationRepository
     outbox: OutboxRepository
     push_subscriptions: PushSubscriptionRepository
+    access_tokens: AccessTokenRepository
+    webhooks: WebhookRepository
     # Set by Services.run for a use case marked @read_only: it will not write.
     read_only: bool = False
 

@@ -66,6 +66,8 @@ class SqlUnitOfWork(UnitOfWork):
         self.notifications = repos.SqlNotifications(session)
         self.outbox = repos.SqlOutbox(session)
         self.push_subscriptions = repos.SqlPushSubscriptions(session)
+        self.access_tokens = repos.SqlAccessTokens(session)
+        self.webhooks = repos.SqlWebhooks(session)
         return self
 
     def __exit__(self, *exc: object) -> None:
