@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException
 
 from domain.auth import SUPPORTED_LOCALES
 from domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotAuthenticated, NotFound
@@ -102,6 +103,15 @@ def install_error_handlers(api: FastAPI) -> None:
         )
         return error_response(request, 422, "invalid_input", BAD_INPUT, {"details": details[:500]})
 
+    async def http_error(request: Request, error: Exception) -> JSONResponse:
+        # FastAPI's own refusals: a body that is no JSON at all (400) is bad input like
+        # any other (422); an unknown path or method keeps its status, in our shape.
+        assert isinstance(error, HTTPException)
+        if error.status_code == 400:
+            return error_response(request, 422, "invalid_input", BAD_INPUT, {"details": str(error.detail)[:500]})
+        body = ErrorOut(error="http_error", message=str(error.detail))
+        return JSONResponse(body.model_dump(), status_code=error.status_code, headers=error.headers)
+
     async def rate_limited(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, RateLimited)
         return error_response(
@@ -112,3 +122,4 @@ def install_error_handlers(api: FastAPI) -> None:
     api.add_exception_handler(DomainError, domain_error)
     api.add_exception_handler(RequestValidationError, invalid_request)
     api.add_exception_handler(RateLimited, rate_limited)
+    api.add_exception_handler(HTTPException, http_error)
