@@ -92,6 +92,7 @@ def build(config: Config) -> AppContext:
         vapid=vapid,
         base_url=config.base_url,
         default_locale=config.locale,
+        webhook_allow_insecure=config.webhook_allow_insecure,
         **_outbox_lease(os.environ),
     )
     live.listeners.append(worker.on_events)

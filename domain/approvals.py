@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from . import policy, routing
+from . import policy, routing, webhooks
 from .access import Actor, require_agent, require_customer
 from .errors import AlreadyAwaiting, AlreadyDecided, Conflict, Forbidden, InvalidInput, NotFound
 from .events import (
@@ -18,7 +18,16 @@ from .events import (
     RequestEvent,
 )
 from .messages import N_
-from .model import ActionRequest, Customer, HistoryEntry, HistoryKind, Organization, RequestState, Ticket
+from .model import (
+    ActionRequest,
+    Customer,
+    HistoryEntry,
+    HistoryKind,
+    Organization,
+    RequestState,
+    Ticket,
+    WebhookEvent,
+)
 from .ports import UnitOfWork
 from .service import read_only
 from .validation import NOTE_MAX, clean_text
@@ -86,6 +95,15 @@ def _eligibility(uow: UnitOfWork, ticket: Ticket, *, with_managers: bool) -> tup
     return Eligibility(show=True, enabled=True), managers
 
 
+WEBHOOK_EVENT_OF: dict[type[RequestEvent], WebhookEvent] = {
+    ActionRequested: WebhookEvent.REQUEST_CREATED,
+    ActionApproved: WebhookEvent.REQUEST_APPROVED,
+    ActionRejected: WebhookEvent.REQUEST_REJECTED,
+    ActionCancelled: WebhookEvent.REQUEST_CANCELLED,
+    ActionExpired: WebhookEvent.REQUEST_EXPIRED,
+}
+
+
 def _event(
     cls: type[RequestEvent],
     uow: UnitOfWork,
@@ -97,6 +115,9 @@ def _event(
     assert request.id is not None and ticket.id is not None
     if managers is None:
         managers = managers_for(uow, ticket, organization)
+    # Every change of a request passes here once: its webhook deliveries join the
+    # transaction, with the e-mails and pushes already queued.
+    webhooks.queue_deliveries(uow, WEBHOOK_EVENT_OF[cls], ticket, request)
     uow.flush()  # the change itself must be in the counts
     return cls(
         request_id=request.id,
