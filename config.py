@@ -7,8 +7,10 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.auth import SUPPORTED_LOCALES
+from i18n_time import DEFAULT_ZONE
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class Config:
     # API rate limits in the `limits` notation ("300/minute", "10/second;1000/hour").
     api_rate_limit: str = "300/minute"
     api_rate_limit_per_address: str = "600/minute"
+    # The time zone of people who did not pick their own (AVAL_TIMEZONE).
+    timezone: str = DEFAULT_ZONE
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -42,6 +46,11 @@ class Config:
         locale = env.get("AVAL_LOCALE") or "pt_BR"
         if locale not in SUPPORTED_LOCALES:
             raise ValueError(f"AVAL_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}, not {locale!r}")
+        timezone = env.get("AVAL_TIMEZONE") or DEFAULT_ZONE
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"AVAL_TIMEZONE must be a zone name like America/Sao_Paulo, not {timezone!r}") from None
         return cls(
             port=port,
             host=env.get("AVAL_HOST") or "127.0.0.1",
@@ -58,6 +67,7 @@ class Config:
             webhook_allow_insecure=env.get("AVAL_WEBHOOK_ALLOW_INSECURE") == "1",
             api_rate_limit=env.get("AVAL_API_RATE_LIMIT") or "300/minute",
             api_rate_limit_per_address=env.get("AVAL_API_RATE_LIMIT_PER_ADDRESS") or "600/minute",
+            timezone=timezone,
         )
 
     def secret(self, name: str) -> str:

@@ -184,33 +184,24 @@ def _load(uow: UnitOfWork, request_id: int) -> tuple[ActionRequest, Ticket, Orga
     return request, ticket, ticket_organization(uow, ticket)
 
 
-def _when(row: RequestRow) -> str:
-    return row.decided_at.strftime("%Y-%m-%d %H:%M UTC") if row.decided_at else ""
-
-
 def already_decided_error(row: RequestRow) -> AlreadyDecided:
-    """The message the slower of two deciders reads: who got there first, and when."""
+    """The message the slower of two deciders reads: who got there first, and when. The
+    decider and the instant are data (`params['name']`, `params['when']`, a UTC datetime):
+    whoever shows the message writes the instant in the reader's language and zone."""
+    when = row.decided_at
     if row.state == RequestState.APPROVED:
         return AlreadyDecided(
-            N_("This action was already approved by {name} at {when}."),
-            name=row.evaluated_by_name or "?",
-            when=_when(row),
+            N_("This action was already approved by {name} at {when}."), name=row.evaluated_by_name or "?", when=when
         )
     if row.state == RequestState.REJECTED:
         return AlreadyDecided(
-            N_("This action was already rejected by {name} at {when}."),
-            name=row.evaluated_by_name or "?",
-            when=_when(row),
+            N_("This action was already rejected by {name} at {when}."), name=row.evaluated_by_name or "?", when=when
         )
     if row.state == RequestState.CANCELLED:
         return AlreadyDecided(
-            N_("This action was already cancelled by {name} at {when}."),
-            name=row.cancelled_by_name or "?",
-            when=_when(row),
+            N_("This action was already cancelled by {name} at {when}."), name=row.cancelled_by_name or "?", when=when
         )
-    return AlreadyDecided(
-        N_("This action expired at {when}: its ticket was closed or cancelled."), when=_when(row)
-    )
+    return AlreadyDecided(N_("This action expired at {when}: its ticket was closed or cancelled."), when=when)
 
 
 def _lost_to_another_decision(uow: UnitOfWork, request_id: int) -> AlreadyDecided:

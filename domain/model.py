@@ -105,6 +105,8 @@ class Agent:
     role: AgentRole = AgentRole.AGENT
     active: bool = True
     locale: str | None = None
+    # An IANA zone name; None: the installation's default (AVAL_TIMEZONE).
+    timezone: str | None = None
     id: int | None = None
 
     @property
@@ -130,6 +132,7 @@ class Customer:
     in_trash: bool = False
     trashed_at: datetime | None = None
     locale: str | None = None
+    timezone: str | None = None
     id: int | None = None
 
     @property

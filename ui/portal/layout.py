@@ -28,8 +28,8 @@ async def portal_page(path: str, title: str) -> AsyncIterator[Me | None]:
     if signed is None:
         yield None
         return
-    actor, (name, email, privileged, locale) = signed
-    me = Me(actor, name, email, privileged, locale)
+    actor, (name, email, privileged, locale, zone) = signed
+    me = Me(actor, name, email, privileged, locale, zone)
     # Read before drawing, so the tab is in the page as it arrives instead of popping in.
     seen = ctx().live.sequence
     pending = await call(approvals.pending_count, actor) if privileged else 0
