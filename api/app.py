@@ -19,6 +19,7 @@ from domain.service import Services
 from .errors import install_error_handlers
 from .rate_limit import ApiRateLimits
 from .routes import router
+from .timing import ServerTiming
 
 SWAGGER_DIR = Path(swagger_ui_bundle.swagger_ui_path)
 DOCS_CSP = (
@@ -82,4 +83,5 @@ def create_api(services: Services, *, default_locale: str, rate_limits: ApiRateL
         return Response(DOCS_INIT, media_type="text/javascript")
 
     api.mount("/docs/assets", StaticFiles(directory=SWAGGER_DIR), name="swagger-assets")
+    api.add_middleware(ServerTiming)
     return api

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import time
+from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -13,6 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
+import i18n_time
 from domain.auth import SUPPORTED_LOCALES
 from domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotAuthenticated, NotFound
 from domain.messages import N_
@@ -64,8 +66,13 @@ def caller_locale(request: Request, default: str) -> str:
 
 
 def translated(message: str, params: dict[str, Any], locale: str) -> str:
+    """As the pages write it; instants in the installation's time zone (AVAL_TIMEZONE)."""
     catalog = translations(locale)
-    values = {k: catalog.gettext(v) if isinstance(v, str) else v for k, v in params.items()}
+    values = {
+        k: i18n_time.format_when(v, locale, None) if isinstance(v, datetime)
+        else catalog.gettext(v) if isinstance(v, str) else v
+        for k, v in params.items()
+    }
     try:
         return catalog.gettext(message).format(**values)
     except (KeyError, IndexError, ValueError):

@@ -5,6 +5,7 @@ longer act (expired, revoked, of a deactivated person) answered 401."""
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import timedelta
 from typing import Any
@@ -186,6 +187,7 @@ def test_a_second_decision_is_a_conflict_that_says_who_won(scene: Api) -> None:
         assert http.post(f"/requests/{request_id}/approve").status_code == 200
     message = refused(scene, number, MARCIA, "POST", f"/requests/{request_id}/reject", 409)
     assert message.startswith("This action was already approved by Fábio")
+    assert re.search(r" at \d{1,2}/\d{1,2}/\d{2}, \d{1,2}:\d{2}\s?[AP]M", message), message  # local time, in English
     refused(scene, number, FABIO, "POST", f"/requests/{request_id}/approve", 409)
     refused(scene, number, BRUNO, "POST", f"/requests/{request_id}/cancel", 409)
 
