@@ -25,7 +25,9 @@ AGENTS_ONLY = N_("Only agents may do this.")
 CUSTOMERS_ONLY = N_("Only customers may do this.")
 
 
-def services(request: Request) -> Services:
+# The trivial dependencies are `async`: a plain `def` would cost each call a hop to the
+# thread pool and back (only `caller` and the endpoints do blocking work).
+async def services(request: Request) -> Services:
     return request.app.state.services  # type: ignore[no-any-return]
 
 
@@ -40,16 +42,17 @@ def caller(
     secret = credentials.credentials.strip()
     # Counted before the database is asked, by the token's hash (its secret stays here).
     limits.check_token(tokens.hash_secret(secret)[:32])
-    return services(request).run(tokens.authenticate, secret)
+    runner: Services = request.app.state.services
+    return runner.run(tokens.authenticate, secret)
 
 
-def agent_caller(actor: Annotated[Actor, Depends(caller)]) -> Actor:
+async def agent_caller(actor: Annotated[Actor, Depends(caller)]) -> Actor:
     if actor.kind != "agent":
         raise Forbidden(AGENTS_ONLY)
     return actor
 
 
-def customer_caller(actor: Annotated[Actor, Depends(caller)]) -> Actor:
+async def customer_caller(actor: Annotated[Actor, Depends(caller)]) -> Actor:
     if actor.kind != "customer":
         raise Forbidden(CUSTOMERS_ONLY)
     return actor
