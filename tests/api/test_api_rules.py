@@ -74,6 +74,17 @@ def test_every_agent_may_request_an_action(scene: Api, agent: str) -> None:
     assert ticket["can_request_action"] is False
 
 
+@pytest.mark.parametrize("agent", [BRUNO, CARLA, ANA], ids=["assigned", "other-agent", "admin"])
+def test_every_agent_sees_the_request_in_the_ticket_history(scene: Api, agent: str) -> None:
+    number = scene.new_ticket()
+    request_id = ask(scene, number, BRUNO, note="Conferir fatura")
+    with scene.client(agent) as http:
+        answer = http.get(f"/tickets/{number}/history")
+    assert answer.status_code == 200 and "app;dur=" in answer.headers["Server-Timing"]
+    entry = answer.json()[-1]
+    assert (entry["kind"], entry["request_id"], entry["body"]) == ("action_requested", request_id, "Conferir fatura")
+
+
 @pytest.mark.parametrize(
     ("who", "status"),
     [(FABIO, 403), (MARCIA, 403), (OTHER_MANAGER, 403), (JOAO, 403), (GONE_MANAGER, 401), (None, 401)],
