@@ -30,6 +30,11 @@ class Config:
     storage_secret: str | None = field(default=None, repr=False)
     # Test push services run on plain http at 127.0.0.1; real ones are public https.
     push_allow_insecure: bool = False
+    # Local test receivers are plain http on 127.0.0.1; real webhook endpoints are public https.
+    webhook_allow_insecure: bool = False
+    # API rate limits in the `limits` notation ("300/minute", "10/second;1000/hour").
+    api_rate_limit: str = "300/minute"
+    api_rate_limit_per_address: str = "600/minute"
     # The time zone of people who did not pick their own (AVAL_TIMEZONE).
     timezone: str = DEFAULT_ZONE
 
@@ -59,6 +64,9 @@ class Config:
             redis_url=env.get("NICEGUI_REDIS_URL") or None,
             storage_secret=env.get("AVAL_STORAGE_SECRET") or None,
             push_allow_insecure=env.get("AVAL_PUSH_ALLOW_INSECURE") == "1",
+            webhook_allow_insecure=env.get("AVAL_WEBHOOK_ALLOW_INSECURE") == "1",
+            api_rate_limit=env.get("AVAL_API_RATE_LIMIT") or "300/minute",
+            api_rate_limit_per_address=env.get("AVAL_API_RATE_LIMIT_PER_ADDRESS") or "600/minute",
             timezone=timezone,
         )
 

@@ -14,6 +14,8 @@ from datetime import timedelta
 from nicegui import app, ui
 from nicegui.storage import Storage
 
+from api.app import create_api
+from api.rate_limit import ApiRateLimits
 from config import Config
 from delivery.config import SmtpConfig
 from delivery.due_worker import DueWorker
@@ -93,6 +95,7 @@ def build(config: Config) -> AppContext:
         vapid=vapid,
         base_url=config.base_url,
         default_locale=config.locale,
+        webhook_allow_insecure=config.webhook_allow_insecure,
         **_outbox_lease(os.environ),
     )
     live.listeners.append(worker.on_events)
@@ -112,8 +115,21 @@ def build(config: Config) -> AppContext:
         ping(engine)
         return {"status": "ok", "database": engine.dialect.name}
 
+    _mount_api(config, services)
     register_pages(context)
     return context
+
+
+def _mount_api(config: Config, services: Services) -> None:
+    """The public API at /api (spec §14). The test plugin builds the app once per test on
+    one NiceGUI app: the previous test's mount is replaced, not stacked."""
+    try:
+        rate_limits = ApiRateLimits.create(config.api_rate_limit, config.api_rate_limit_per_address, config.redis_url)
+    except ValueError as error:
+        raise SystemExit(f"AVAL_API_RATE_LIMIT / AVAL_API_RATE_LIMIT_PER_ADDRESS: {error}") from None
+    api = create_api(services, default_locale=config.locale, rate_limits=rate_limits)
+    app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) != "/api"]
+    app.mount("/api", api)
 
 
 def tune_garbage_collector() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from . import clock, deadlines, policy, reminders, routing
+from . import clock, deadlines, policy, reminders, routing, webhooks
 from .access import Actor, require_agent, require_customer
 from .errors import AlreadyAwaiting, AlreadyDecided, Conflict, Forbidden, InvalidInput, NotFound
 from .events import (
@@ -28,6 +28,7 @@ from .model import (
     Organization,
     RequestState,
     Ticket,
+    WebhookEvent,
 )
 from .ports import UnitOfWork
 from .service import read_only
@@ -96,6 +97,15 @@ def _eligibility(uow: UnitOfWork, ticket: Ticket, *, with_managers: bool) -> tup
     return Eligibility(show=True, enabled=True), managers
 
 
+WEBHOOK_EVENT_OF: dict[type[RequestEvent], WebhookEvent] = {
+    ActionRequested: WebhookEvent.REQUEST_CREATED,
+    ActionApproved: WebhookEvent.REQUEST_APPROVED,
+    ActionRejected: WebhookEvent.REQUEST_REJECTED,
+    ActionCancelled: WebhookEvent.REQUEST_CANCELLED,
+    ActionExpired: WebhookEvent.REQUEST_EXPIRED,
+}
+
+
 def _event(
     cls: type[RequestEvent],
     uow: UnitOfWork,
@@ -107,6 +117,9 @@ def _event(
     assert request.id is not None and ticket.id is not None
     if managers is None:
         managers = managers_for(uow, ticket, organization)
+    # Every change of a request passes here once: its webhook deliveries join the
+    # transaction, with the e-mails and pushes already queued.
+    webhooks.queue_deliveries(uow, WEBHOOK_EVENT_OF[cls], ticket, request)
     uow.flush()  # the change itself must be in the counts
     return cls(
         request_id=request.id,

@@ -306,6 +306,7 @@ class AgentNotification:
 class Channel(StrEnum):
     EMAIL = "email"
     PUSH = "push"
+    WEBHOOK = "webhook"
 
 
 class OutboxStatus(StrEnum):
@@ -370,5 +371,46 @@ class PushSubscription:
     endpoint: str
     p256dh: str
     auth: str
+    created_at: datetime = field(default_factory=_now)
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class AccessToken:
+    """A personal access token for the API. Only a hash of the secret is kept; `prefix`
+    (the start of the secret) lets its owner tell their tokens apart."""
+
+    owner_kind: str  # "agent" or "customer", as Actor.kind
+    owner_id: int
+    name: str
+    token_hash: str
+    prefix: str
+    created_at: datetime = field(default_factory=_now)
+    expires_at: datetime | None = None
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+    id: int | None = None
+
+    def usable_at(self, now: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
+
+
+class WebhookEvent(StrEnum):
+    REQUEST_CREATED = "request.created"
+    REQUEST_APPROVED = "request.approved"
+    REQUEST_REJECTED = "request.rejected"
+    REQUEST_CANCELLED = "request.cancelled"
+    REQUEST_EXPIRED = "request.expired"
+
+
+@dataclass(eq=False)
+class WebhookEndpoint:
+    """Where the account wants request events POSTed. The secret signs each delivery
+    (Standard Webhooks): it must be kept readable, so it is shown only once in the UI."""
+
+    url: str
+    secret: str
+    events: list[str] = field(default_factory=list)
+    active: bool = True
     created_at: datetime = field(default_factory=_now)
     id: int | None = None

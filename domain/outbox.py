@@ -16,13 +16,14 @@ from enum import StrEnum
 from . import clock
 from .events import OutboxChanged
 from .messages import N_
-from .model import Channel, OutboxMessage, OutboxStatus, PushSubscription
+from .model import Channel, OutboxMessage, OutboxStatus, PushSubscription, WebhookEndpoint
 from .ports import UnitOfWork
 
 # Notes kept in `last_error`; msgids, so the admin page shows them translated.
 NOT_SENT_NO_SMTP = N_("not sent: no SMTP configured")
 NOT_SENT_NO_PUSH = N_("not sent: Web Push is not available")
 NO_PUSH_SUBSCRIPTION = N_("no push subscription")
+WEBHOOK_ENDPOINT_OFF = N_("not sent: the webhook endpoint is off or was removed")
 
 ERROR_MAX = 2000
 
@@ -204,3 +205,9 @@ def drop_subscription(uow: UnitOfWork, endpoint: str) -> None:
         if subscription is not None:
             uow.push_subscriptions.delete(subscription)
             uow.commit()
+
+
+def webhook_endpoint(uow: UnitOfWork, endpoint_id: int) -> WebhookEndpoint | None:
+    """Where a webhook delivery goes, as configured now (None: removed)."""
+    with uow:
+        return uow.webhooks.get(endpoint_id)

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from .events import DomainEvent
 from .model import (
+    AccessToken,
     AccountSettings,
     ActionRequest,
     Agent,
@@ -23,6 +24,7 @@ from .model import (
     OutboxMessage,
     PushSubscription,
     Ticket,
+    WebhookEndpoint,
 )
 from .views import Page, ReminderTarget, RequestRow, TicketDetail, TicketFilter, TicketRow, TrashRow
 
@@ -129,11 +131,13 @@ class OutboxRepository(Protocol):
         """Holds, in one statement, the due messages of a channel that cannot send."""
         ...
 
-    def recent(self, limit: int = 200, status: str | None = None) -> list[OutboxMessage]: ...
     def existing_keys(self, dedup_keys: Sequence[str]) -> set[str]:
         """Those of the keys already queued, in one statement."""
         ...
 
+    def recent(
+        self, limit: int = 200, status: str | None = None, channels: Sequence[str] | None = None
+    ) -> list[OutboxMessage]: ...
     def release_held(self, channels: Sequence[str], now: datetime) -> int: ...
 
 
@@ -158,6 +162,20 @@ class DueWorkRepository(Protocol):
     def of_subject(self, kind: DueKind, subject_id: int) -> DueWork | None: ...
     def next_due_at(self) -> datetime | None: ...
     def delete(self, work: DueWork) -> None: ...
+class AccessTokenRepository(Protocol):
+    def add(self, token: AccessToken) -> None: ...
+    def get(self, token_id: int) -> AccessToken | None: ...
+    def by_hash(self, token_hash: str) -> AccessToken | None: ...
+    def of_owner(self, owner_kind: str, owner_id: int) -> list[AccessToken]: ...
+    def list(self, limit: int = 500) -> list[AccessToken]: ...
+
+
+class WebhookRepository(Protocol):
+    def add(self, endpoint: WebhookEndpoint) -> None: ...
+    def get(self, endpoint_id: int) -> WebhookEndpoint | None: ...
+    def list(self) -> list[WebhookEndpoint]: ...
+    def active(self) -> list[WebhookEndpoint]: ...
+    def delete(self, endpoint: WebhookEndpoint) -> None: ...
 
 
 class UnitOfWork(abc.ABC):
@@ -176,6 +194,8 @@ class UnitOfWork(abc.ABC):
     outbox: OutboxRepository
     push_subscriptions: PushSubscriptionRepository
     due_work: DueWorkRepository
+    access_tokens: AccessTokenRepository
+    webhooks: WebhookRepository
     # Set by Services.run for a use case marked @read_only: it will not write.
     read_only: bool = False
 

@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from domain.model import (
+    AccessToken,
     AccountSettings,
     ActionRequest,
     Agent,
@@ -41,9 +42,11 @@ from domain.model import (
     PushSubscription,
     RequestState,
     Ticket,
+    WebhookEndpoint,
 )
 from domain.views import Page, ReminderTarget, RequestRow, TicketDetail, TicketFilter, TicketRow, TrashRow
 
+from .tables import access_tokens as tokens_table
 from .tables import (
     account_settings,
     action_requests,
@@ -58,6 +61,7 @@ from .tables import agent_notifications as notifications_table
 from .tables import due_work as due_table
 from .tables import outbox_messages as outbox_table
 from .tables import push_subscriptions as push_table
+from .tables import webhook_endpoints as webhooks_table
 
 
 class _Repo:
@@ -606,10 +610,14 @@ class SqlOutbox(_Repo):
         query = select(outbox_table.c.dedup_key).where(outbox_table.c.dedup_key.in_(list(dedup_keys)))
         return set(self.session.scalars(query))
 
-    def recent(self, limit: int = 200, status: str | None = None) -> list[OutboxMessage]:
+    def recent(
+        self, limit: int = 200, status: str | None = None, channels: Sequence[str] | None = None
+    ) -> list[OutboxMessage]:
         query = select(OutboxMessage).order_by(outbox_table.c.id.desc()).limit(limit)
         if status:
             query = query.where(outbox_table.c.status == OutboxStatus(status))
+        if channels is not None:
+            query = query.where(outbox_table.c.channel.in_(list(channels)))
         return list(self.session.scalars(query))
 
 
@@ -658,3 +666,39 @@ class SqlPushSubscriptions(_Repo):
 
     def delete(self, subscription: PushSubscription) -> None:
         self.session.delete(subscription)
+
+
+class SqlAccessTokens(_Repo):
+    entity = AccessToken
+
+    def by_hash(self, token_hash: str) -> AccessToken | None:
+        return self.session.scalars(select(AccessToken).where(tokens_table.c.token_hash == token_hash)).first()
+
+    def of_owner(self, owner_kind: str, owner_id: int) -> list[AccessToken]:
+        return list(
+            self.session.scalars(
+                select(AccessToken)
+                .where(tokens_table.c.owner_kind == owner_kind, tokens_table.c.owner_id == owner_id)
+                .order_by(tokens_table.c.id.desc())
+            )
+        )
+
+    def list(self, limit: int = 500) -> list[AccessToken]:
+        return list(self.session.scalars(select(AccessToken).order_by(tokens_table.c.id.desc()).limit(limit)))
+
+
+class SqlWebhooks(_Repo):
+    entity = WebhookEndpoint
+
+    def list(self) -> list[WebhookEndpoint]:
+        return list(self.session.scalars(select(WebhookEndpoint).order_by(webhooks_table.c.id)))
+
+    def active(self) -> list[WebhookEndpoint]:
+        return list(
+            self.session.scalars(
+                select(WebhookEndpoint).where(webhooks_table.c.active.is_(True)).order_by(webhooks_table.c.id)
+            )
+        )
+
+    def delete(self, endpoint: WebhookEndpoint) -> None:
+        self.session.delete(endpoint)

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import registry
 
 from domain.model import (
+    AccessToken,
     AccountSettings,
     ActionRequest,
     Agent,
@@ -42,6 +43,7 @@ from domain.model import (
     RequestState,
     Ticket,
     TicketStatus,
+    WebhookEndpoint,
 )
 
 from .types import UTCDateTime
@@ -249,6 +251,33 @@ due_work = Table(
     Index("ix_due_work_due", "due_at"),
 )
 
+access_tokens = Table(
+    "access_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("owner_kind", String(20), nullable=False),
+    Column("owner_id", Integer, nullable=False),
+    Column("name", String(80), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("prefix", String(20), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime()),
+    Column("last_used_at", UTCDateTime()),
+    Column("revoked_at", UTCDateTime()),
+    Index("ix_access_tokens_owner", "owner_kind", "owner_id"),
+)
+
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", String(2000), nullable=False),
+    Column("secret", String(100), nullable=False),
+    Column("events", JSON, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
 mapper_registry = registry(metadata=metadata)
 _mapped = False
 
@@ -272,4 +301,6 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(OutboxMessage, outbox_messages)
     mapper_registry.map_imperatively(PushSubscription, push_subscriptions)
     mapper_registry.map_imperatively(DueWork, due_work)
+    mapper_registry.map_imperatively(AccessToken, access_tokens)
+    mapper_registry.map_imperatively(WebhookEndpoint, webhook_endpoints)
     _mapped = True

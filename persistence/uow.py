@@ -67,6 +67,8 @@ class SqlUnitOfWork(UnitOfWork):
         self.outbox = repos.SqlOutbox(session)
         self.push_subscriptions = repos.SqlPushSubscriptions(session)
         self.due_work = repos.SqlDueWork(session)
+        self.access_tokens = repos.SqlAccessTokens(session)
+        self.webhooks = repos.SqlWebhooks(session)
         return self
 
     def __exit__(self, *exc: object) -> None:

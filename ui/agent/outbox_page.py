@@ -12,6 +12,7 @@ from nicegui import ui
 from nicegui.events import ValueChangeEventArguments
 
 from delivery.messages import render_email, render_push
+from delivery.webhook_sender import encode_body
 from domain import outbox, push
 from domain.errors import DomainError
 from domain.events import DomainEvent, OutboxChanged, RequestEvent
@@ -83,7 +84,7 @@ def failure_text(kind: DeliveryFailure | None) -> str:
 
 
 def channel_label(channel: Channel) -> str:
-    return _("E-mail") if channel == Channel.EMAIL else _("Web Push")
+    return {Channel.EMAIL: _("E-mail"), Channel.PUSH: _("Web Push"), Channel.WEBHOOK: _("Webhook")}[Channel(channel)]
 
 
 @dataclass
@@ -104,6 +105,8 @@ class Shown:
 def _shown(message: OutboxMessage, context: AppContext) -> Shown:
     base_url, locale = context.config.base_url, context.config.locale
     try:
+        if message.channel == Channel.WEBHOOK:
+            return Shown(message, message.kind, f"POST {message.recipient_email}\n\n{encode_body(message.payload)}")
         if message.channel == Channel.EMAIL:
             mail = render_email(message, base_url, locale)
             return Shown(message, mail.subject, f"{_('To')}: {mail.to}\n{_('Subject')}: {mail.subject}\n\n{mail.text}")
