@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from domain import approvals, tickets
+from domain import approvals, deadlines, tickets
 from domain.model import TicketStatus
 from domain.views import TicketFilter
 
@@ -56,8 +56,8 @@ def me(actor: Caller) -> Me:
 @router.get("/catalog", response_model=list[CatalogActionOut], tags=["catalog"], summary="Active catalog actions")
 def catalog(actor: AgentCaller, services: ServicesDep) -> list[CatalogActionOut]:
     return [
-        CatalogActionOut(id=i, name=n, description=d)
-        for i, n, d in services.run(approvals.catalog_for_request, actor)
+        CatalogActionOut(id=i, name=n, description=d, deadline_hours=h)
+        for i, n, d, h in services.run(approvals.catalog_for_request, actor)
     ]
 
 
@@ -109,7 +109,9 @@ def ticket_history(number: TicketNumber, actor: AgentCaller, services: ServicesD
 def request_action(
     number: TicketNumber, body: RequestActionIn, actor: AgentCaller, services: ServicesDep
 ) -> RequestOut:
-    request_id = services.run(approvals.request_action, actor, number, body.action_id, body.note)
+    # A deadline left out of the body is the action's default; an explicit null is none.
+    deadline = body.deadline if "deadline" in body.model_fields_set else deadlines.CATALOG_DEFAULT
+    request_id = services.run(approvals.request_action, actor, number, body.action_id, body.note, deadline)
     view = services.run(tickets.ticket_view, actor, number)
     return RequestOut.of(next(r for r in view.requests if r.id == request_id))
 

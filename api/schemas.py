@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from domain.model import HistoryEntry, RequestState, TicketStatus
 from domain.validation import NOTE_MAX
@@ -21,6 +21,7 @@ class CatalogActionOut(BaseModel):
     id: int
     name: str
     description: str
+    deadline_hours: int | None = Field(None, description="The default approval deadline, in hours; null: none.")
 
 
 class TicketOut(BaseModel):
@@ -101,6 +102,7 @@ class RequestOut(BaseModel):
     evaluated_by_name: str | None
     cancelled_by_name: str | None
     reason: str
+    deadline: datetime | None = None
 
     @classmethod
     def of(cls, row: RequestRow) -> RequestOut:
@@ -120,6 +122,7 @@ class RequestOut(BaseModel):
             evaluated_by_name=row.evaluated_by_name,
             cancelled_by_name=row.cancelled_by_name,
             reason=row.reason,
+            deadline=row.deadline,
         )
 
 
@@ -181,6 +184,11 @@ class RequestActionIn(BaseModel):
 
     action_id: int = Field(ge=1, le=2**31 - 1, description="An active catalog action (GET /api/v1/catalog).")
     note: str = Field("", max_length=NOTE_MAX)
+    deadline: AwareDatetime | None = Field(
+        None,
+        description="When the request expires if still awaiting (future, at most 90 days ahead). "
+        "Left out: the action's default deadline; null: no deadline.",
+    )
 
 
 class RejectIn(BaseModel):
