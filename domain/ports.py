@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Protocol
+from datetime import date, datetime
+from typing import Literal, Protocol
 
 from .events import DomainEvent
 from .model import (
@@ -21,6 +21,15 @@ from .model import (
     OutboxMessage,
     PushSubscription,
     Ticket,
+)
+from .report_views import (
+    AwaitingByOrganization,
+    AwaitingRequest,
+    DecisionTimes,
+    Listing,
+    ReportPeriod,
+    Week,
+    WeekStates,
 )
 from .views import Page, RequestRow, TicketDetail, TicketFilter, TicketRow, TrashRow
 
@@ -127,6 +136,30 @@ class PushSubscriptionRepository(Protocol):
     def delete(self, subscription: PushSubscription) -> None: ...
 
 
+class ReportQueries(Protocol):
+    """The reports' aggregates (domain/reports.py says what each figure means). Every
+    one is computed by the database; none loads request rows."""
+
+    def states_by_week(self, weeks: Sequence[Week]) -> dict[date, WeekStates]:
+        """Requests that reached a final state in each week (absent: none)."""
+        ...
+
+    def decision_times(
+        self, period: ReportPeriod, by: Literal["all", "organization", "action"], limit: int | None
+    ) -> Listing[DecisionTimes]:
+        """Approved/rejected counts and time-to-decision percentiles per group, slowest
+        median first; `limit` rows at most, with the number of groups in all."""
+        ...
+
+    def awaiting(self, now: datetime, limit: int | None) -> Listing[AwaitingRequest]:
+        """Requests awaiting approval now (tickets outside the trash), oldest first."""
+        ...
+
+    def awaiting_by_organization(self, now: datetime, limit: int) -> list[AwaitingByOrganization]:
+        """Per organization: how many await, the oldest, how many overdue; most first."""
+        ...
+
+
 class UnitOfWork(abc.ABC):
     """One transaction. Use cases record events here; they reach the outside world only
     after `commit` succeeds, through the publisher the composition root wires in."""
@@ -142,6 +175,7 @@ class UnitOfWork(abc.ABC):
     notifications: NotificationRepository
     outbox: OutboxRepository
     push_subscriptions: PushSubscriptionRepository
+    reports: ReportQueries
     # Set by Services.run for a use case marked @read_only: it will not write.
     read_only: bool = False
 

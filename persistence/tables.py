@@ -175,6 +175,8 @@ action_requests = Table(
         postgresql_where=text("state = 'awaiting_approval'"),
     ),
     Index("ix_action_requests_awaiting", "state", "requested_at"),
+    # The reports (0009): what was decided in a period, each week an index range.
+    Index("ix_action_requests_decided", "decided_at", "state"),
 )
 
 agent_notifications = Table(
