@@ -169,7 +169,8 @@ class SqlReports:
         ranked = select(
             decided.c.key, decided.c.state, decided.c.seconds,
             (func.row_number().over(partition_by=decided.c.key, order_by=decided.c.seconds) - 1).label("rank"),
-            func.count().over(partition_by=decided.c.key).label("n"),
+            # The same window as the rank's, framed on the whole group: one sort for both.
+            func.count().over(partition_by=decided.c.key, order_by=decided.c.seconds, rows=(None, None)).label("n"),
         ).subquery("ranked")
 
         def percentile(fraction: float, name: str) -> Any:
@@ -191,13 +192,13 @@ class SqlReports:
             .subquery("grouped")
         )
 
-    def _awaiting_source(self) -> tuple[Any, list[ColumnElement[bool]], Any]:
+    def _awaiting_source(self, *, names: bool = True) -> tuple[Any, list[ColumnElement[bool]], Any]:
         owner = aliased(customers)
-        source = (
-            action_requests.join(tickets, tickets.c.id == action_requests.c.ticket_id)
-            .join(owner, owner.c.id == tickets.c.customer_id)
-            .outerjoin(organizations, organizations.c.id == owner.c.organization_id)
+        source = action_requests.join(tickets, tickets.c.id == action_requests.c.ticket_id).join(
+            owner, owner.c.id == tickets.c.customer_id
         )
+        if names:
+            source = source.outerjoin(organizations, organizations.c.id == owner.c.organization_id)
         # As the managers see them: a request of a trashed ticket or customer awaits no one.
         scope = [
             action_requests.c.state == RequestState.AWAITING_APPROVAL,
@@ -208,10 +209,12 @@ class SqlReports:
 
     def awaiting(self, now: datetime, limit: int | None) -> Listing[AwaitingRequest]:
         source, scope, _owner = self._awaiting_source()
+        # Two statements: the first rows in index order stop early, which a count over the
+        # same rows (a window) would prevent.
         query = (
             select(
                 action_requests.c.id, tickets.c.number, organizations.c.name, action_requests.c.action_name,
-                action_requests.c.requested_at, _deadline(), _overdue(now), func.count().over(),
+                action_requests.c.requested_at, _deadline(), _overdue(now),
             )
             .select_from(source)
             .where(*scope)
@@ -219,21 +222,33 @@ class SqlReports:
         )
         if limit is not None:
             query = query.limit(limit)
-        rows = self.session.execute(query).all()
-        total = int(rows[0][-1]) if rows else 0
-        return Listing([AwaitingRequest(*row[:-1]) for row in rows], total)
+        rows = [AwaitingRequest(*row) for row in self.session.execute(query)]
+        if limit is None or len(rows) < limit:
+            return Listing(rows, len(rows))
+        bare, scope, _owner = self._awaiting_source(names=False)
+        total = self.session.execute(select(func.count()).select_from(bare).where(*scope)).scalar_one()
+        return Listing(rows, int(total))
 
     def awaiting_by_organization(self, now: datetime, limit: int) -> list[AwaitingByOrganization]:
-        source, scope, owner = self._awaiting_source()
-        overdue = func.sum(case((_overdue(now), 1), else_=0))
-        oldest = func.min(action_requests.c.requested_at)
-        query = (
-            select(owner.c.organization_id, organizations.c.name, func.count(), oldest, overdue)
+        source, scope, owner = self._awaiting_source(names=False)
+        # Grouped by id alone, the names joined to the few groups kept.
+        counted = func.count().label("awaiting")
+        oldest = func.min(action_requests.c.requested_at).label("oldest")
+        grouped = (
+            select(owner.c.organization_id.label("organization_id"), counted, oldest,
+                   func.sum(case((_overdue(now), 1), else_=0)).label("overdue"))
             .select_from(source)
             .where(*scope)
-            .group_by(owner.c.organization_id, organizations.c.name)
-            .order_by(func.count().desc(), oldest, organizations.c.name)
+            .group_by(owner.c.organization_id)
+            .order_by(counted.desc(), oldest, owner.c.organization_id)
             .limit(limit)
+            .subquery("grouped")
+        )
+        query = (
+            select(grouped.c.organization_id, organizations.c.name, grouped.c.awaiting, grouped.c.oldest,
+                   grouped.c.overdue)
+            .select_from(grouped.outerjoin(organizations, organizations.c.id == grouped.c.organization_id))
+            .order_by(grouped.c.awaiting.desc(), grouped.c.oldest, organizations.c.name)
         )
         return [
             AwaitingByOrganization(organization_id, name, int(count), first, int(overdue_count or 0))

@@ -175,8 +175,9 @@ action_requests = Table(
         postgresql_where=text("state = 'awaiting_approval'"),
     ),
     Index("ix_action_requests_awaiting", "state", "requested_at"),
-    # The reports (0009): what was decided in a period, each week an index range.
-    Index("ix_action_requests_decided", "decided_at", "state"),
+    # The reports (0009): what was decided in a period, each week an index range; with
+    # the columns the figures read, the index alone answers them.
+    Index("ix_action_requests_decided", "decided_at", "state", "requested_at", "action_id", "ticket_id"),
 )
 
 agent_notifications = Table(
