@@ -23,8 +23,8 @@ from .model import (
     Ticket,
 )
 from .report_views import (
-    AwaitingByOrganization,
     AwaitingRequest,
+    AwaitingTally,
     DecisionTimes,
     Listing,
     ReportPeriod,
@@ -151,12 +151,13 @@ class ReportQueries(Protocol):
         median first; `limit` rows at most, with the number of groups in all."""
         ...
 
-    def awaiting(self, now: datetime, limit: int | None) -> Listing[AwaitingRequest]:
+    def awaiting(self, now: datetime, limit: int | None) -> list[AwaitingRequest]:
         """Requests awaiting approval now (tickets outside the trash), oldest first."""
         ...
 
-    def awaiting_by_organization(self, now: datetime, limit: int) -> list[AwaitingByOrganization]:
-        """Per organization: how many await, the oldest, how many overdue; most first."""
+    def awaiting_by_organization(self, now: datetime, limit: int) -> AwaitingTally:
+        """Per organization: how many await, the oldest, how many overdue; most first.
+        The same statement counts every awaiting request."""
         ...
 
 

@@ -95,3 +95,11 @@ class Listing(Generic[T]):
 
     rows: list[T]
     total: int
+
+
+@dataclass(frozen=True)
+class AwaitingTally:
+    """The organizations with most requests awaiting, and how many await in all."""
+
+    by_organization: list[AwaitingByOrganization]
+    requests: int

@@ -140,8 +140,10 @@ def _weeks(uow: UnitOfWork, report_period: ReportPeriod) -> list[WeekStates]:
     return [counted.get(week.monday, WeekStates(week.monday)) for week in report_period.weeks]
 
 
-def _awaiting_now(uow: UnitOfWork, now: datetime, limit: int | None) -> AwaitingNow:
-    return AwaitingNow(uow.reports.awaiting(now, limit), uow.reports.awaiting_by_organization(now, CHART_ROWS))
+def _awaiting_now(uow: UnitOfWork, now: datetime, limit: int) -> AwaitingNow:
+    tally = uow.reports.awaiting_by_organization(now, CHART_ROWS)
+    rows = uow.reports.awaiting(now, limit) if tally.requests else []
+    return AwaitingNow(Listing(rows, tally.requests), tally.by_organization)
 
 
 @read_only
@@ -183,7 +185,7 @@ def whole_table(
             return uow.reports.decision_times(report_period, "organization", None).rows
         if table == ReportTable.ACTIONS:
             return uow.reports.decision_times(report_period, "action", None).rows
-        return uow.reports.awaiting(now, None).rows
+        return uow.reports.awaiting(now, None)
 
 
 def to_csv(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:

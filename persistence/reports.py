@@ -19,6 +19,7 @@ from domain.model import RequestState
 from domain.report_views import (
     AwaitingByOrganization,
     AwaitingRequest,
+    AwaitingTally,
     DecisionTimes,
     Listing,
     ReportPeriod,
@@ -207,10 +208,8 @@ class SqlReports:
         ]
         return source, scope, owner
 
-    def awaiting(self, now: datetime, limit: int | None) -> Listing[AwaitingRequest]:
+    def awaiting(self, now: datetime, limit: int | None) -> list[AwaitingRequest]:
         source, scope, _owner = self._awaiting_source()
-        # Two statements: the first rows in index order stop early, which a count over the
-        # same rows (a window) would prevent.
         query = (
             select(
                 action_requests.c.id, tickets.c.number, organizations.c.name, action_requests.c.action_name,
@@ -221,22 +220,19 @@ class SqlReports:
             .order_by(action_requests.c.requested_at, action_requests.c.id)
         )
         if limit is not None:
-            query = query.limit(limit)
-        rows = [AwaitingRequest(*row) for row in self.session.execute(query)]
-        if limit is None or len(rows) < limit:
-            return Listing(rows, len(rows))
-        bare, scope, _owner = self._awaiting_source(names=False)
-        total = self.session.execute(select(func.count()).select_from(bare).where(*scope)).scalar_one()
-        return Listing(rows, int(total))
+            query = query.limit(limit)  # in index order: stops after `limit` rows
+        return [AwaitingRequest(*row) for row in self.session.execute(query)]
 
-    def awaiting_by_organization(self, now: datetime, limit: int) -> list[AwaitingByOrganization]:
+    def awaiting_by_organization(self, now: datetime, limit: int) -> AwaitingTally:
         source, scope, owner = self._awaiting_source(names=False)
-        # Grouped by id alone, the names joined to the few groups kept.
+        # Grouped by id alone, the names joined to the few groups kept; the window sums
+        # the groups before the limit, which spares the listing a count of its own.
         counted = func.count().label("awaiting")
         oldest = func.min(action_requests.c.requested_at).label("oldest")
         grouped = (
             select(owner.c.organization_id.label("organization_id"), counted, oldest,
-                   func.sum(case((_overdue(now), 1), else_=0)).label("overdue"))
+                   func.sum(case((_overdue(now), 1), else_=0)).label("overdue"),
+                   func.sum(func.count()).over().label("requests"))
             .select_from(source)
             .where(*scope)
             .group_by(owner.c.organization_id)
@@ -246,11 +242,12 @@ class SqlReports:
         )
         query = (
             select(grouped.c.organization_id, organizations.c.name, grouped.c.awaiting, grouped.c.oldest,
-                   grouped.c.overdue)
+                   grouped.c.overdue, grouped.c.requests)
             .select_from(grouped.outerjoin(organizations, organizations.c.id == grouped.c.organization_id))
             .order_by(grouped.c.awaiting.desc(), grouped.c.oldest, organizations.c.name)
         )
-        return [
-            AwaitingByOrganization(organization_id, name, int(count), first, int(overdue_count or 0))
-            for organization_id, name, count, first, overdue_count in self.session.execute(query)
-        ]
+        rows = self.session.execute(query).all()
+        return AwaitingTally(
+            [AwaitingByOrganization(row[0], row[1], int(row[2]), row[3], int(row[4] or 0)) for row in rows],
+            int(rows[0].requests) if rows else 0,
+        )
