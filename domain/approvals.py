@@ -126,6 +126,7 @@ def request_action(uow: UnitOfWork, actor: Actor, ticket_number: int, action_id:
             raise InvalidInput(N_("Choose an active action from the catalog."))
         note = clean_text(note, label=N_("Note"), max_len=NOTE_MAX, multiline=True)
         assert ticket.id is not None and agent.id is not None and action.id is not None
+        organization = ticket_organization(uow, ticket)
         request = ActionRequest(
             ticket_id=ticket.id,
             action_id=action.id,
@@ -133,6 +134,7 @@ def request_action(uow: UnitOfWork, actor: Actor, ticket_number: int, action_id:
             action_description=action.description,
             requested_by_agent_id=agent.id,
             note=note,
+            organization_id=organization.id if organization is not None else None,
         )
         uow.requests.add(request)
         uow.flush()  # the partial unique index speaks here when another agent was faster

@@ -15,6 +15,8 @@ Definitions:
 - Approval rate = approved / (approved + rejected) of the requests decided in the period.
   Cancelled and expired requests are not a manager's answer: they are counted and shown,
   but stay out of the rate (a period without an answer has no rate, not 0 %).
+- A request's organization is its ticket's customer's when the request was made (the
+  one asked to decide), kept on the request.
 - Time to decision = decided_at − requested_at of the approved and rejected requests
   decided in the period; median and 90th percentile are continuous percentiles (linear
   interpolation between the two nearest values, PostgreSQL's `percentile_cont`).

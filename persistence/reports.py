@@ -107,18 +107,13 @@ class SqlReports:
     def decision_times(
         self, period: ReportPeriod, by: Literal["all", "organization", "action"], limit: int | None
     ) -> Listing[DecisionTimes]:
-        owner = aliased(customers)
-        if by == "organization":
-            key: ColumnElement[Any] = owner.c.organization_id
-            source: Any = action_requests.join(tickets, tickets.c.id == action_requests.c.ticket_id).join(
-                owner, owner.c.id == tickets.c.customer_id
-            )
-        else:
-            key = action_requests.c.action_id if by == "action" else literal(0, Integer)
-            source = action_requests
+        key: ColumnElement[Any] = {
+            "organization": action_requests.c.organization_id,
+            "action": action_requests.c.action_id,
+        }.get(by, literal(0, Integer))
         decided = (
             select(key.label("key"), action_requests.c.state.label("state"), self._seconds().label("seconds"))
-            .select_from(source)
+            .select_from(action_requests)
             .where(*_decided_in(period), action_requests.c.state.in_(ANSWERED))
             .subquery("decided")
         )
@@ -193,23 +188,23 @@ class SqlReports:
             .subquery("grouped")
         )
 
-    def _awaiting_source(self, *, names: bool = True) -> tuple[Any, list[ColumnElement[bool]], Any]:
+    def _awaiting_source(self, *, names: bool = True) -> tuple[Any, list[ColumnElement[bool]]]:
         owner = aliased(customers)
         source = action_requests.join(tickets, tickets.c.id == action_requests.c.ticket_id).join(
             owner, owner.c.id == tickets.c.customer_id
         )
         if names:
-            source = source.outerjoin(organizations, organizations.c.id == owner.c.organization_id)
+            source = source.outerjoin(organizations, organizations.c.id == action_requests.c.organization_id)
         # As the managers see them: a request of a trashed ticket or customer awaits no one.
         scope = [
             action_requests.c.state == RequestState.AWAITING_APPROVAL,
             tickets.c.in_trash.is_(False),
             owner.c.in_trash.is_(False),
         ]
-        return source, scope, owner
+        return source, scope
 
     def awaiting(self, now: datetime, limit: int | None) -> list[AwaitingRequest]:
-        source, scope, _owner = self._awaiting_source()
+        source, scope = self._awaiting_source()
         query = (
             select(
                 action_requests.c.id, tickets.c.number, organizations.c.name, action_requests.c.action_name,
@@ -224,19 +219,19 @@ class SqlReports:
         return [AwaitingRequest(*row) for row in self.session.execute(query)]
 
     def awaiting_by_organization(self, now: datetime, limit: int) -> AwaitingTally:
-        source, scope, owner = self._awaiting_source(names=False)
+        source, scope = self._awaiting_source(names=False)
         # Grouped by id alone, the names joined to the few groups kept; the window sums
         # the groups before the limit, which spares the listing a count of its own.
         counted = func.count().label("awaiting")
         oldest = func.min(action_requests.c.requested_at).label("oldest")
         grouped = (
-            select(owner.c.organization_id.label("organization_id"), counted, oldest,
+            select(action_requests.c.organization_id.label("organization_id"), counted, oldest,
                    func.sum(case((_overdue(now), 1), else_=0)).label("overdue"),
                    func.sum(func.count()).over().label("requests"))
             .select_from(source)
             .where(*scope)
-            .group_by(owner.c.organization_id)
-            .order_by(counted.desc(), oldest, owner.c.organization_id)
+            .group_by(action_requests.c.organization_id)
+            .order_by(counted.desc(), oldest, action_requests.c.organization_id)
             .limit(limit)
             .subquery("grouped")
         )

@@ -71,11 +71,12 @@ def _request(db: Database, email: str, action: str, state: RequestState, request
              seconds: int | str | None) -> int:
     (number,) = db.add_tickets(email, 1)
     action_id, agent_id = db.action_id(action), db.agent(BRUNO).id
+    organization_id = db.scalar("SELECT organization_id FROM customers WHERE email = :email", email=email)
     with db.uow() as uow:
         ticket = uow.tickets.by_number(number)
         assert ticket is not None and ticket.id is not None
         request = ActionRequest(ticket.id, action_id, action, "", agent_id, state=state,
-                                requested_at=requested_at)
+                                requested_at=requested_at, organization_id=organization_id)
         if isinstance(seconds, int):
             request.decided_at = requested_at + timedelta(seconds=seconds)
         if seconds == "trash":
