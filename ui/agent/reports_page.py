@@ -155,7 +155,7 @@ def _weeks_chart(weeks: Sequence[WeekStates]) -> None:
     })
     ui.echart({
         "tooltip": {"trigger": "axis"},
-        "legend": {},
+        "legend": {"top": 0},
         "grid": {"left": 40, "right": 50, "bottom": 30, "top": 40},
         "xAxis": {"type": "category", "data": [f"{w.monday:%d/%m}" for w in weeks]},
         "yAxis": [{"type": "value", "minInterval": 1},
@@ -168,7 +168,7 @@ def _slowest_chart(groups: Sequence[DecisionTimes], unnamed: str) -> None:
     shown = list(reversed(groups[: reports.CHART_ROWS]))  # the slowest on top
     ui.echart({
         "tooltip": {"trigger": "axis"},
-        "legend": {},
+        "legend": {"top": 0},
         "grid": {"left": 10, "right": 30, "bottom": 20, "top": 40, "containLabel": True},
         "xAxis": {"type": "value", "name": _("hours")},
         "yAxis": {"type": "category", "data": [g.name or unnamed for g in shown]},
@@ -184,7 +184,7 @@ def _awaiting_chart(now_awaiting: reports.AwaitingNow) -> None:
     names = [g.organization_name or _("No organization") for g in groups]
     ui.echart({
         "tooltip": {"trigger": "axis"},
-        "legend": {},
+        "legend": {"top": 0},
         "grid": {"left": 10, "right": 30, "bottom": 20, "top": 40, "containLabel": True},
         "xAxis": {"type": "value", "minInterval": 1},
         "yAxis": {"type": "category", "data": names},
