@@ -9,11 +9,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from alembic import command
 from persistence_support import ANA, BRUNO, JOAO, Database
+from sqlalchemy import insert
 
 from domain import reports
 from domain.errors import Forbidden, InvalidInput
 from domain.model import ActionRequest, Customer, Organization, RequestState
+from persistence import tables
+from persistence.database import make_engine
+from persistence.migrate import alembic_config, upgrade
 
 A, P = "Reembolso", "Reiniciar produção"
 APPROVED, REJECTED = RequestState.APPROVED, RequestState.REJECTED
@@ -192,3 +197,41 @@ def test_periods_are_checked() -> None:
     default = reports.parse_period("", "", NOW)
     assert (default.start, default.end) == (date(2026, 2, 24), date(2026, 3, 25))
     assert default.start_utc == utc(2026, 2, 24, 3)
+
+
+def test_the_migration_gives_existing_requests_their_organization(empty_database_url: str) -> None:
+    """Requests made before the reports existed are grouped by their ticket's customer's
+    organization, filled in by the migration that adds the column."""
+    engine = make_engine(empty_database_url)
+    try:
+        config = alembic_config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0004")
+        at = utc(2026, 3, 2, 12)
+        with engine.begin() as connection:
+            connection.execute(insert(tables.organizations), [{"id": 7, "name": "Antiga SA"}])
+            connection.execute(insert(tables.customers), [
+                {"id": 1, "name": "Cléo", "email": "cleo@antiga.test", "password_hash": "x", "organization_id": 7},
+                {"id": 2, "name": "Lia", "email": "lia@avulsa.test", "password_hash": "x", "organization_id": None},
+            ])
+            connection.execute(insert(tables.agents), [
+                {"id": 1, "name": "Ana", "email": "ana@x.test", "password_hash": "x", "role": "admin"}
+            ])
+            connection.execute(insert(tables.catalog_actions), [{"id": 1, "name": A, "name_key": "reembolso"}])
+            connection.execute(insert(tables.tickets), [
+                {"id": n, "number": n, "subject": "S", "customer_id": n, "status": "open", "created_at": at,
+                 "updated_at": at}
+                for n in (1, 2)
+            ])
+            connection.execute(insert(tables.action_requests), [
+                {"id": n, "ticket_id": n, "action_id": 1, "action_name": A, "state": "approved",
+                 "requested_by_agent_id": 1, "requested_at": at, "decided_at": at, "version": 2}
+                for n in (1, 2)
+            ])
+        upgrade(engine)
+        with engine.connect() as connection:
+            found = connection.exec_driver_sql("SELECT id, organization_id FROM action_requests ORDER BY id").all()
+        assert [tuple(row) for row in found] == [(1, 7), (2, None)]
+    finally:
+        engine.dispose()
