@@ -122,6 +122,7 @@ def generate() -> dict[str, list[dict[str, Any]] | Iterator[tuple[Any, ...]]]:
             "reason": "Fora do contrato." if state == "rejected" else "",
             "cancelled_by_agent_id": ADMIN_ID if state == "cancelled" else None,
             "cancelled_by_customer_id": None, "version": 1 if awaiting else 2,
+            "organization_id": (ticket["customer_id"] - 1) // 3 + 1,
         })
     return {"tickets": ticket_rows, "action_requests": request_rows}
 

@@ -159,6 +159,7 @@ def request_action(
         note = clean_text(note, label=N_("Note"), max_len=NOTE_MAX, multiline=True)
         due = deadlines.deadline_for(action, deadline, clock.now())
         assert ticket.id is not None and agent.id is not None and action.id is not None
+        organization = ticket_organization(uow, ticket)
         request = ActionRequest(
             ticket_id=ticket.id,
             action_id=action.id,
@@ -167,6 +168,7 @@ def request_action(
             requested_by_agent_id=agent.id,
             note=note,
             deadline=due,
+            organization_id=organization.id if organization is not None else None,
         )
         uow.requests.add(request)
         uow.flush()  # the partial unique index speaks here when another agent was faster

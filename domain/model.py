@@ -255,6 +255,9 @@ class ActionRequest:
     deadline: datetime | None = None
     # When an agent last pressed *Lembrar gerentes* (at most once an hour).
     reminded_at: datetime | None = None
+    # The organization of the ticket's customer when the request was made: the one asked
+    # to decide, as the reports count it (spec §15), whatever the customer's moves later.
+    organization_id: int | None = None
     # Bumped on every change; the database only accepts an update of the version it read,
     # so two evaluations racing each other can never both commit.
     version: int = 1

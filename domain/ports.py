@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Protocol
+from datetime import date, datetime
+from typing import Literal, Protocol
 
 from .events import DomainEvent
 from .model import (
@@ -25,6 +25,15 @@ from .model import (
     PushSubscription,
     Ticket,
     WebhookEndpoint,
+)
+from .report_views import (
+    AwaitingRequest,
+    AwaitingTally,
+    DecisionTimes,
+    Listing,
+    ReportPeriod,
+    Week,
+    WeekStates,
 )
 from .views import Page, ReminderTarget, RequestRow, TicketDetail, TicketFilter, TicketRow, TrashRow
 
@@ -162,6 +171,8 @@ class DueWorkRepository(Protocol):
     def of_subject(self, kind: DueKind, subject_id: int) -> DueWork | None: ...
     def next_due_at(self) -> datetime | None: ...
     def delete(self, work: DueWork) -> None: ...
+
+
 class AccessTokenRepository(Protocol):
     def add(self, token: AccessToken) -> None: ...
     def get(self, token_id: int) -> AccessToken | None: ...
@@ -176,6 +187,31 @@ class WebhookRepository(Protocol):
     def list(self) -> list[WebhookEndpoint]: ...
     def active(self) -> list[WebhookEndpoint]: ...
     def delete(self, endpoint: WebhookEndpoint) -> None: ...
+
+
+class ReportQueries(Protocol):
+    """The reports' aggregates (domain/reports.py says what each figure means). Every
+    one is computed by the database; none loads request rows."""
+
+    def states_by_week(self, weeks: Sequence[Week]) -> dict[date, WeekStates]:
+        """Requests that reached a final state in each week (absent: none)."""
+        ...
+
+    def decision_times(
+        self, period: ReportPeriod, by: Literal["all", "organization", "action"], limit: int | None
+    ) -> Listing[DecisionTimes]:
+        """Approved/rejected counts and time-to-decision percentiles per group, slowest
+        median first; `limit` rows at most, with the number of groups in all."""
+        ...
+
+    def awaiting(self, now: datetime, limit: int | None) -> list[AwaitingRequest]:
+        """Requests awaiting approval now (tickets outside the trash), oldest first."""
+        ...
+
+    def awaiting_by_organization(self, now: datetime, limit: int) -> AwaitingTally:
+        """Per organization: how many await, the oldest, how many overdue; most first.
+        The same statement counts every awaiting request."""
+        ...
 
 
 class UnitOfWork(abc.ABC):
@@ -196,6 +232,7 @@ class UnitOfWork(abc.ABC):
     due_work: DueWorkRepository
     access_tokens: AccessTokenRepository
     webhooks: WebhookRepository
+    reports: ReportQueries
     # Set by Services.run for a use case marked @read_only: it will not write.
     read_only: bool = False
 

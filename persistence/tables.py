@@ -178,6 +178,8 @@ action_requests = Table(
     Column("deadline", UTCDateTime()),
     Column("reminded_at", UTCDateTime()),
     Column("version", Integer, nullable=False),
+    # A snapshot like action_name (0009): the reports group by it without joining tickets.
+    Column("organization_id", Integer),
     # Spec §3: at most one request awaiting approval per ticket, whatever the app does.
     Index(
         "uq_action_requests_one_awaiting",
@@ -187,6 +189,9 @@ action_requests = Table(
         postgresql_where=text("state = 'awaiting_approval'"),
     ),
     Index("ix_action_requests_awaiting", "state", "requested_at"),
+    # The reports (0009): what was decided in a period, each week an index range; with
+    # the columns the figures read, the index alone answers them.
+    Index("ix_action_requests_decided", "decided_at", "state", "requested_at", "action_id", "organization_id"),
 )
 
 agent_notifications = Table(

@@ -10,6 +10,7 @@ from . import (
     notifications_page,
     organizations_page,
     profile_page,
+    reports_page,
     settings_page,
     ticket_page,
     tickets_page,
@@ -29,5 +30,6 @@ def register(context: AppContext) -> None:
         organizations_page,
         customers_page,
         profile_page,
+        reports_page,
     ):
         page.register()

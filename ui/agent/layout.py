@@ -20,6 +20,7 @@ def agent_nav(me: Me) -> list[NavItem]:
         NavItem(_("Trash"), "/agent/trash"),
     ]
     if me.privileged:
+        items.append(NavItem(_("Reports"), "/agent/reports"))
         items.append(NavItem(_("Administration"), "/agent/admin/settings"))
     return items
 
