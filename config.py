@@ -52,6 +52,19 @@ class Config:
             push_allow_insecure=env.get("AVAL_PUSH_ALLOW_INSECURE") == "1",
         )
 
+    def prepare_data_dir(self) -> list[Path]:
+        """Makes the data dir owner-only (0700) when Aval creates it, and lists what in it
+        other users of the machine may read: the database holds every password hash and
+        ticket, the secrets sign the sessions, NiceGUI's files say who is signed in."""
+        if not self.data_dir.exists():
+            self.data_dir.mkdir(parents=True, mode=0o700)
+            self.data_dir.chmod(0o700)  # mkdir's mode passes through the umask
+        exposed = [self.data_dir] if self.data_dir.stat().st_mode & 0o077 else []
+        for path in sorted(self.data_dir.rglob("*")):
+            if path.is_file() and not path.is_symlink() and path.stat().st_mode & 0o077:
+                exposed.append(path)
+        return exposed
+
     def secret(self, name: str) -> str:
         """A random secret made once into the data dir and kept there (never in the code);
         the storage secret may come from AVAL_STORAGE_SECRET instead."""
@@ -59,7 +72,7 @@ class Config:
             return self.storage_secret
         path = self.data_dir / f"{name}.secret"
         if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip()

@@ -31,6 +31,7 @@ from ui.i18n import set_default_locale
 from ui.live import LiveEvents
 from ui.pages import register_pages
 from ui.security_headers import SecurityHeaders
+from ui.sign_in_required import SignInRequired
 
 log = logging.getLogger("aval")
 
@@ -47,8 +48,20 @@ def _outbox_lease(environ: Mapping[str, str]) -> dict[str, timedelta]:
     return {"lease": timedelta(seconds=seconds)}
 
 
+def warn_about_exposed_files(config: Config) -> None:
+    exposed = config.prepare_data_dir()
+    if exposed:
+        shown = ", ".join(str(path) for path in exposed[:10]) + (" …" if len(exposed) > 10 else "")
+        log.warning(
+            "other users of this machine may read Aval's data (password hashes, tickets, session secrets): %s; "
+            "run `chmod -R go-rwx %s`",
+            shown,
+            config.data_dir,
+        )
+
+
 def build(config: Config) -> AppContext:
-    config.data_dir.mkdir(parents=True, exist_ok=True)
+    warn_about_exposed_files(config)
     engine = make_engine(config.database_url)
     upgrade(engine)
     start_mappers()
@@ -121,6 +134,9 @@ def tune_garbage_collector() -> None:
 
 if __name__ in {"__main__", "__mp_main__"}:
     logging.basicConfig(level=logging.INFO)
+    # Whatever this process creates (the database and its journal, NiceGUI's session
+    # files, keys) is for the service's own user only.
+    os.umask(0o077)
     config = Config.from_env()
     if "NICEGUI_STORAGE_PATH" not in os.environ and not os.environ.get("NICEGUI_USER_SIMULATION"):
         # Browser sessions live beside the database, not in whatever folder we started from.
@@ -130,7 +146,8 @@ if __name__ in {"__main__", "__mp_main__"}:
     # The `user` test fixture runs this block once per test on one app, and Starlette
     # refuses middleware added after the app first started.
     if not os.environ.get("NICEGUI_USER_SIMULATION"):
-        app.add_middleware(SecurityHeaders)
+        app.add_middleware(SecurityHeaders, https=config.base_url.startswith("https://"))
+        app.add_middleware(SignInRequired)
         app.on_startup(tune_garbage_collector)
     ui.run(
         host=config.host,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import login
+from . import login, not_found
 from .agent import register as register_agent
 from .agent.outbox_page import register as register_outbox
 from .context import AppContext
@@ -12,6 +12,7 @@ from .portal.web_push import SCRIPT_TAG as PUSH_SCRIPT_TAG
 
 
 def register_pages(context: AppContext) -> None:
+    not_found.install()
     install_shared_head(PUSH_SCRIPT_TAG)
     login.register()
     register_agent(context)
