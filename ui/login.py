@@ -9,7 +9,18 @@ from domain.errors import NotAuthenticated
 
 from .context import call, ctx, error_text
 from .i18n import _
-from .session import HOME_PATH, LOGIN_PATH, Kind, current_actor, safe_next, sign_in, throttle
+from .session import (
+    HOME_PATH,
+    LOGIN_PATH,
+    SIGNED_IN_PATH,
+    Kind,
+    begin_sign_in,
+    current_actor,
+    finish_sign_in,
+    page_storage,
+    safe_next,
+    throttle,
+)
 
 
 def _login_page(kind: Kind) -> None:
@@ -42,9 +53,8 @@ def _login_page(kind: Kind) -> None:
             finally:
                 button.enable()
             throttle.succeeded(account, client_address, stamp)
-            app.storage.user.pop("locale", None)
-            sign_in(actor)
-            ui.navigate.to(target)
+            page_storage().pop("locale", None)
+            ui.navigate.to(begin_sign_in(actor, target))
 
         with ui.card().classes("absolute-center w-96 p-6 gap-3"):
             ui.label("Aval").classes("text-h4 text-bold text-primary")
@@ -60,6 +70,8 @@ def _login_page(kind: Kind) -> None:
 
 
 def register() -> None:
+    if not any(getattr(route, "path", None) == SIGNED_IN_PATH for route in app.routes):  # tests register again
+        app.get(SIGNED_IN_PATH, include_in_schema=False)(finish_sign_in)
     _login_page("agent")
     _login_page("customer")
 

@@ -1,14 +1,26 @@
 """Who is signed in, kept in NiceGUI's per-browser user storage, and checked against the
-database on every page: a deactivated person is signed out on their next request."""
+database on every page: a deactivated person is signed out on their next request.
+
+Each open page remembers whom it was drawn for (`page_identity`). Signing out ends that
+identity in every open page of the browser at once, and deactivating a person or changing
+their password ends it in every browser: those pages are sent to the login, and the socket
+guard (ui/socket_guard.py) drops any event a page sends after its identity is gone."""
 
 from __future__ import annotations
 
+import secrets
 import time
+import uuid
+import weakref
 from collections import defaultdict, deque
-from typing import Literal
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from typing import Any, Literal
 from urllib.parse import quote, urlsplit
 
-from nicegui import app, ui
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from nicegui import Client, app, ui
 
 from domain import auth
 from domain.access import Actor
@@ -21,6 +33,22 @@ LOGIN_PATH = {"agent": "/agent/login", "customer": "/portal/login"}
 HOME_PATH = {"agent": "/agent", "customer": "/portal"}
 
 
+SIGNED_IN_PATH = "/auth/signed-in"
+PENDING = "pending_sign_in"
+PENDING_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class PageIdentity:
+    """Whom an open page was drawn for, in which browser (NiceGUI's session id)."""
+
+    browser: str
+    actor: Actor
+
+
+_open_pages: weakref.WeakKeyDictionary[Client, PageIdentity] = weakref.WeakKeyDictionary()
+
+
 def current_actor(kind: Kind) -> Actor | None:
     data = app.storage.user.get(kind)
     if not isinstance(data, int):
@@ -29,11 +57,124 @@ def current_actor(kind: Kind) -> Actor | None:
 
 
 def sign_in(actor: Actor) -> None:
+    """Writes the identity into this browser's storage as it is (the benchmarks' shortcut);
+    the login form goes through `begin_sign_in`, which also renews the session id."""
     app.storage.user[actor.kind] = actor.id
 
 
+def browser_of(client: Client) -> str | None:
+    try:
+        browser = client.request.session.get("id")
+    except (RuntimeError, AssertionError):  # a page without a session (NiceGUI's own error pages)
+        return None
+    return browser if isinstance(browser, str) else None
+
+
+def _storage_of(browser: str) -> MutableMapping[str, Any] | None:
+    # NiceGUI keeps every browser's user storage it has seen loaded, by session id; there
+    # is no public way to reach another browser's storage than the current request's.
+    return app.storage._users.get(browser)
+
+
+def page_storage() -> MutableMapping[str, Any]:
+    """The user storage of the browser the current page belongs to (the page's own request),
+    not of whichever request an event happens to run under."""
+    browser = browser_of(ui.context.client)
+    stored = _storage_of(browser) if browser is not None else None
+    return stored if stored is not None else app.storage.user
+
+
+def remember_page(actor: Actor) -> None:
+    client = ui.context.client
+    browser = browser_of(client)
+    if browser is not None:
+        _open_pages[client] = PageIdentity(browser, actor)
+
+
+def page_identity(client: Client) -> PageIdentity | None:
+    return _open_pages.get(client)
+
+
+def still_signed_in(identity: PageIdentity) -> bool:
+    stored = _storage_of(identity.browser)
+    return stored is not None and stored.get(identity.actor.kind) == identity.actor.id
+
+
+def send_to_login(client: Client, identity: PageIdentity) -> None:
+    """The page leaves for its panel's login, coming back to where it was after."""
+    _open_pages.pop(client, None)
+    if client.is_deleted or not client.has_socket_connection:
+        return
+    try:
+        here = client.request.url.path + (f"?{client.request.url.query}" if client.request.url.query else "")
+    except RuntimeError:
+        here = HOME_PATH[identity.actor.kind]
+    with client:
+        ui.navigate.to(f"{LOGIN_PATH[identity.actor.kind]}?next={quote(here, safe='')}")
+
+
 def sign_out(kind: Kind) -> None:
-    app.storage.user.pop(kind, None)
+    """Ends `kind`'s identity in this browser: the storage forgets it, and every other open
+    page of the browser that shows it goes to the login at once."""
+    page_storage().pop(kind, None)
+    here = ui.context.client
+    browser = browser_of(here)
+    for client, identity in list(_open_pages.items()):
+        if identity.browser == browser and identity.actor.kind == kind:
+            if client is here:
+                _open_pages.pop(client, None)
+            else:
+                send_to_login(client, identity)
+
+
+def end_everywhere(actor: Actor) -> None:
+    """A person deactivated, trashed or given a new password is signed out of every browser
+    this process knows, and their open pages go to the login. (Another instance's pages
+    find out at their next page or event: the database no longer lets the person in.)"""
+    for stored in list(app.storage._users.values()):  # see _storage_of
+        if stored.get(actor.kind) == actor.id:
+            stored.pop(actor.kind, None)
+    for client, identity in list(_open_pages.items()):
+        if identity.actor == actor:
+            send_to_login(client, identity)
+
+
+def begin_sign_in(actor: Actor, target: str) -> str:
+    """After the password was checked: the address that finishes signing in over HTTP, so
+    the browser receives a new session id (a cookie planted before the login carries no
+    identity). The one-time code lives in this browser's storage for a minute."""
+    code = secrets.token_urlsafe(24)
+    until = time.time() + PENDING_SECONDS
+    page_storage()[PENDING] = {"code": code, "kind": actor.kind, "id": actor.id, "until": until}
+    return f"{SIGNED_IN_PATH}?code={quote(code)}&next={quote(target, safe='')}"
+
+
+async def finish_sign_in(request: Request, code: str = "", next: str = "") -> RedirectResponse:
+    """GET /auth/signed-in: moves the identity to a fresh session id and forgets the old one."""
+    old = app.storage.user
+    pending = old.pop(PENDING, None)
+    valid = (
+        isinstance(pending, dict)
+        and isinstance(pending.get("code"), str)
+        and secrets.compare_digest(pending["code"], code)
+        and pending.get("kind") in LOGIN_PATH
+        and isinstance(pending.get("id"), int)
+        and float(pending.get("until", 0)) >= time.time()
+    )
+    if not valid:
+        kind: Kind = "customer" if next.startswith("/portal") else "agent"
+        return RedirectResponse(LOGIN_PATH[kind], status_code=303)
+    assert isinstance(pending, dict)
+    kind = pending["kind"]
+    # The other panel's identity, if any, moves along: one browser, one person per panel.
+    kept = {other: old[other] for other in LOGIN_PATH if other != kind and isinstance(old.get(other), int)}
+    old.clear()
+    fresh = str(uuid.uuid4())
+    request.session["id"] = fresh
+    await app.storage._create_user_storage(fresh)  # as NiceGUI's middleware does per request
+    app.storage.user.update(kept)
+    app.storage.user[kind] = pending["id"]
+    return RedirectResponse(safe_next(next, kind), status_code=303)
 
 
 def safe_next(target: str | None, kind: Kind) -> str:
@@ -61,6 +202,7 @@ async def require(kind: Kind, path: str) -> tuple[Actor, tuple[str, str, bool, s
             saved_locale = me[3]
             if saved_locale and not app.storage.user.get("locale"):
                 app.storage.user["locale"] = saved_locale  # the person's own choice, on any browser
+            remember_page(actor)
             return actor, me
     ui.navigate.to(f"{LOGIN_PATH[kind]}?next={quote(path)}")
     return None
