@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from datetime import timedelta
 
-from nicegui import app, ui
+from nicegui import app, core, ui
 from nicegui.storage import Storage
 
 from config import Config
@@ -26,6 +26,7 @@ from persistence.migrate import startup_lock, upgrade
 from persistence.passwords import Argon2Hasher
 from persistence.tables import start_mappers
 from persistence.uow import SqlUnitOfWork
+from ui import socket_guard
 from ui.context import AppContext, install
 from ui.i18n import set_default_locale
 from ui.live import LiveEvents
@@ -148,6 +149,7 @@ if __name__ in {"__main__", "__mp_main__"}:
     if not os.environ.get("NICEGUI_USER_SIMULATION"):
         app.add_middleware(SecurityHeaders, https=config.base_url.startswith("https://"))
         app.add_middleware(SignInRequired)
+        socket_guard.install(core.sio, base_url=config.base_url, storage_secret=config.secret("storage"))
         app.on_startup(tune_garbage_collector)
     ui.run(
         host=config.host,
