@@ -101,8 +101,8 @@ def still_signed_in(identity: PageIdentity) -> bool:
 
 
 def send_to_login(client: Client, identity: PageIdentity) -> None:
-    """The page leaves for its panel's login, coming back to where it was after."""
-    _open_pages.pop(client, None)
+    """The page leaves for its panel's login, coming back to where it was after. It keeps
+    its ended identity meanwhile, so whatever it still sends is refused."""
     if client.is_deleted or not client.has_socket_connection:
         return
     try:
@@ -120,11 +120,8 @@ def sign_out(kind: Kind) -> None:
     here = ui.context.client
     browser = browser_of(here)
     for client, identity in list(_open_pages.items()):
-        if identity.browser == browser and identity.actor.kind == kind:
-            if client is here:
-                _open_pages.pop(client, None)
-            else:
-                send_to_login(client, identity)
+        if identity.browser == browser and identity.actor.kind == kind and client is not here:
+            send_to_login(client, identity)
 
 
 def end_everywhere(actor: Actor) -> None:
