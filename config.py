@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -9,6 +10,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from domain.auth import SUPPORTED_LOCALES
+
+
+def _trusted_proxies(raw: str) -> tuple[str, ...]:
+    proxies = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise ValueError(f"AVAL_TRUSTED_PROXIES: {proxy!r} is not an IP address or CIDR range") from None
+    return proxies
 
 
 @dataclass(frozen=True)
@@ -28,6 +39,10 @@ class Config:
     storage_secret: str | None = field(default=None, repr=False)
     # Test push services run on plain http at 127.0.0.1; real ones are public https.
     push_allow_insecure: bool = False
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or CIDR
+    # ranges). None by default: a forwarded header from anyone else changes nothing, so
+    # the login throttle keys on the address that really connected.
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -50,6 +65,7 @@ class Config:
             redis_url=env.get("NICEGUI_REDIS_URL") or None,
             storage_secret=env.get("AVAL_STORAGE_SECRET") or None,
             push_allow_insecure=env.get("AVAL_PUSH_ALLOW_INSECURE") == "1",
+            trusted_proxies=_trusted_proxies(env.get("AVAL_TRUSTED_PROXIES") or ""),
         )
 
     def prepare_data_dir(self) -> list[Path]:

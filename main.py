@@ -22,6 +22,7 @@ from domain import demo
 from domain.service import Services
 from persistence.database import make_engine, make_session_factory, ping
 from persistence.event_relay import PostgresEventRelay
+from persistence.login_throttle import SqlLoginThrottle
 from persistence.migrate import startup_lock, upgrade
 from persistence.passwords import Argon2Hasher
 from persistence.tables import start_mappers
@@ -85,7 +86,12 @@ def build(config: Config) -> AppContext:
                 raise SystemExit("AVAL_DEMO=0 needs AVAL_ADMIN_EMAIL and AVAL_ADMIN_PASSWORD for the first admin.")
     set_default_locale(config.locale)
     context = AppContext(
-        config=config, services=services, hasher=hasher, dummy_hash=hasher.dummy_hash, live=live
+        config=config,
+        services=services,
+        hasher=hasher,
+        dummy_hash=hasher.dummy_hash,
+        live=live,
+        throttle=SqlLoginThrottle(engine),
     )
     install(context)
     app.on_startup(live.bind_loop)
@@ -164,4 +170,8 @@ if __name__ in {"__main__", "__mp_main__"}:
         language="pt-BR" if config.locale == "pt_BR" else "en-US",
         favicon="✅",
         uvicorn_logging_level=os.environ.get("AVAL_LOG_LEVEL", "warning"),
+        # Forwarded headers only from the configured proxies (uvicorn alone would believe
+        # any X-Forwarded-For arriving from 127.0.0.1).
+        proxy_headers=bool(config.trusted_proxies),
+        forwarded_allow_ips=",".join(config.trusted_proxies) or "",
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nicegui import app, ui
+from nicegui import app, run, ui
 
 from domain import auth
 from domain.errors import NotAuthenticated
@@ -19,7 +19,6 @@ from .session import (
     finish_sign_in,
     page_storage,
     safe_next,
-    throttle,
 )
 
 
@@ -38,12 +37,13 @@ def _login_page(kind: Kind) -> None:
 
         async def submit() -> None:
             account = (email.value or "").strip().lower()
-            if throttle.blocked(account, client_address):
-                message.set_text(_("Too many failed attempts. Wait a few minutes and try again."))
-                return
             button.disable()
-            stamp = throttle.begin(account, client_address)  # counted now, so parallel tries count too
             try:
+                # Counted as it starts, so tries sent in parallel count too.
+                wait = await run.io_bound(ctx().throttle.begin, account, client_address)
+                if wait:
+                    message.set_text(_("Too many failed attempts. Wait a few minutes and try again."))
+                    return
                 actor = await call(
                     auth.authenticate, ctx().hasher, kind, account, password.value or "", ctx().dummy_hash
                 )
@@ -52,7 +52,7 @@ def _login_page(kind: Kind) -> None:
                 return
             finally:
                 button.enable()
-            throttle.succeeded(account, client_address, stamp)
+            await run.io_bound(ctx().throttle.succeeded, account, client_address)
             page_storage().pop("locale", None)
             ui.navigate.to(begin_sign_in(actor, target))
 

@@ -12,7 +12,6 @@ import secrets
 import time
 import uuid
 import weakref
-from collections import defaultdict, deque
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -203,53 +202,3 @@ async def require(kind: Kind, path: str) -> tuple[Actor, tuple[str, str, bool, s
             return actor, me
     ui.navigate.to(f"{LOGIN_PATH[kind]}?next={quote(path)}")
     return None
-
-
-class LoginThrottle:
-    """Slows guessing: after 5 failures in 15 minutes for one account or 20 for one client
-    address, further attempts are refused until the window passes.
-
-    An attempt counts from the moment it starts (`begin`), not when its password check
-    fails: tries sent in parallel (many tabs, a script) cannot all pass the check before
-    the first failure is written down. A success takes its own attempt back."""
-
-    def __init__(self, per_account: int = 5, per_client: int = 20, window: float = 900.0) -> None:
-        self.per_account, self.per_client, self.window = per_account, per_client, window
-        self.failures: dict[str, deque[float]] = defaultdict(deque)
-
-    def _recent(self, key: str) -> int:
-        queue = self.failures.get(key)
-        if queue is None:  # looking must not store anything: refused guesses cost no memory
-            return 0
-        now = time.monotonic()
-        while queue and now - queue[0] > self.window:
-            queue.popleft()
-        if not queue:
-            del self.failures[key]
-        return len(queue)
-
-    def blocked(self, account: str, client: str) -> bool:
-        return self._recent(f"a:{account}") >= self.per_account or self._recent(f"c:{client}") >= self.per_client
-
-    def begin(self, account: str, client: str) -> float:
-        """Counts an attempt about to be checked; give the stamp back to `succeeded`."""
-        return self.failed(account, client)
-
-    def failed(self, account: str, client: str) -> float:
-        now = time.monotonic()
-        self.failures[f"a:{account}"].append(now)
-        self.failures[f"c:{client}"].append(now)
-        return now
-
-    def succeeded(self, account: str, client: str | None = None, stamp: float | None = None) -> None:
-        self.failures.pop(f"a:{account}", None)
-        queue = self.failures.get(f"c:{client}") if client is not None else None
-        if queue is not None and stamp is not None and stamp in queue:
-            queue.remove(stamp)
-
-
-throttle = LoginThrottle()
-
-
-def reset_throttle() -> None:
-    throttle.failures.clear()
