@@ -47,6 +47,7 @@ def _login_page(kind: Kind) -> None:
                 actor = await call(
                     auth.authenticate, ctx().hasher, kind, account, password.value or "", ctx().dummy_hash
                 )
+                _me, stamp = await call(auth.signed_in_as, actor)
             except NotAuthenticated as error:
                 message.set_text(error_text(error))
                 return
@@ -54,7 +55,7 @@ def _login_page(kind: Kind) -> None:
                 button.enable()
             await run.io_bound(ctx().throttle.succeeded, account, client_address)
             page_storage().pop("locale", None)
-            ui.navigate.to(begin_sign_in(actor, target))
+            ui.navigate.to(begin_sign_in(actor, stamp, target))
 
         with ui.card().classes("absolute-center w-96 p-6 gap-3"):
             ui.label("Aval").classes("text-h4 text-bold text-primary")

@@ -48,6 +48,11 @@ class PageIdentity:
 _open_pages: weakref.WeakKeyDictionary[Client, PageIdentity] = weakref.WeakKeyDictionary()
 
 
+def stamp_key(kind: Kind) -> str:
+    """Where a sign-in keeps the person's credential stamp (domain.auth.credential_stamp)."""
+    return f"{kind}_stamp"
+
+
 def current_actor(kind: Kind) -> Actor | None:
     data = app.storage.user.get(kind)
     if not isinstance(data, int):
@@ -115,7 +120,9 @@ def send_to_login(client: Client, identity: PageIdentity) -> None:
 def sign_out(kind: Kind) -> None:
     """Ends `kind`'s identity in this browser: the storage forgets it, and every other open
     page of the browser that shows it goes to the login at once."""
-    page_storage().pop(kind, None)
+    stored = page_storage()
+    stored.pop(kind, None)
+    stored.pop(stamp_key(kind), None)
     here = ui.context.client
     browser = browser_of(here)
     for client, identity in list(_open_pages.items()):
@@ -130,18 +137,19 @@ def end_everywhere(actor: Actor) -> None:
     for stored in list(app.storage._users.values()):  # see _storage_of
         if stored.get(actor.kind) == actor.id:
             stored.pop(actor.kind, None)
+            stored.pop(stamp_key(actor.kind), None)
     for client, identity in list(_open_pages.items()):
         if identity.actor == actor:
             send_to_login(client, identity)
 
 
-def begin_sign_in(actor: Actor, target: str) -> str:
+def begin_sign_in(actor: Actor, stamp: str, target: str) -> str:
     """After the password was checked: the address that finishes signing in over HTTP, so
     the browser receives a new session id (a cookie planted before the login carries no
     identity). The one-time code lives in this browser's storage for a minute."""
     code = secrets.token_urlsafe(24)
     until = time.time() + PENDING_SECONDS
-    page_storage()[PENDING] = {"code": code, "kind": actor.kind, "id": actor.id, "until": until}
+    page_storage()[PENDING] = {"code": code, "kind": actor.kind, "id": actor.id, "stamp": stamp, "until": until}
     return f"{SIGNED_IN_PATH}?code={quote(code)}&next={quote(target, safe='')}"
 
 
@@ -163,13 +171,20 @@ async def finish_sign_in(request: Request, code: str = "", next: str = "") -> Re
     assert isinstance(pending, dict)
     kind = pending["kind"]
     # The other panel's identity, if any, moves along: one browser, one person per panel.
-    kept = {other: old[other] for other in LOGIN_PATH if other != kind and isinstance(old.get(other), int)}
+    kept = {
+        key: old[key]
+        for other in LOGIN_PATH
+        if other != kind and isinstance(old.get(other), int)
+        for key in (other, stamp_key(other))  # type: ignore[arg-type]
+        if key in old
+    }
     old.clear()
     fresh = str(uuid.uuid4())
     request.session["id"] = fresh
     await app.storage._create_user_storage(fresh)  # as NiceGUI's middleware does per request
     app.storage.user.update(kept)
     app.storage.user[kind] = pending["id"]
+    app.storage.user[stamp_key(kind)] = pending.get("stamp")
     return RedirectResponse(safe_next(next, kind), status_code=303)
 
 
@@ -191,14 +206,20 @@ async def require(kind: Kind, path: str) -> tuple[Actor, tuple[str, str, bool, s
     actor = current_actor(kind)
     if actor is not None:
         try:
-            me = await call(auth.whoami, actor)
+            me, stamp = await call(auth.signed_in_as, actor)
         except NotAuthenticated:
             sign_out(kind)
         else:
-            saved_locale = me[3]
-            if saved_locale and not app.storage.user.get("locale"):
-                app.storage.user["locale"] = saved_locale  # the person's own choice, on any browser
-            remember_page(actor)
-            return actor, me
+            stored = page_storage()
+            if stored.get(stamp_key(kind)) is None:
+                stored[stamp_key(kind)] = stamp  # a sign-in from before stamps were kept
+            if stored[stamp_key(kind)] != stamp:
+                sign_out(kind)  # signed in with a password changed since
+            else:
+                saved_locale = me[3]
+                if saved_locale and not stored.get("locale"):
+                    stored["locale"] = saved_locale  # the person's own choice, on any browser
+                remember_page(actor)
+                return actor, me
     ui.navigate.to(f"{LOGIN_PATH[kind]}?next={quote(path)}")
     return None

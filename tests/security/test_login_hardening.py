@@ -253,3 +253,48 @@ async def test_signed_in_visitor_of_the_login_page_is_not_sent_away_either(user:
             break
         await asyncio.sleep(0.05)
     assert user.back_history[-1] == "/portal"
+
+
+@pytest.mark.parametrize("change", ["password", "deactivation"])
+async def test_a_new_password_or_a_deactivation_ends_the_persons_open_pages_at_once(
+    user: User, create_user, change: str
+) -> None:
+    carla_tab = create_user()
+    await login_agent(carla_tab, CARLA, then="/agent/tickets/1")
+    await carla_tab.should_see(marker="history", retries=100)
+    carla = await agent(CARLA)
+    await login_agent(user, ANA, then="/agent/admin/agents")
+    await user.should_see("Carla Agente", retries=100)
+    with user.scope(marker=f"agent-{carla.id}"):
+        user.find(marker="edit-agent").click()
+    await user.should_see(marker="agent-dialog", retries=50)
+    with user.scope(marker="agent-dialog"):
+        if change == "password":
+            user.find(marker="agent-password").clear().type("outra-senha-longa")
+        else:
+            user.find(marker="agent-active").click()
+        user.find(marker="agent-save").click()
+    await user.should_not_see(marker="agent-dialog", retries=200)
+    # Carla's open page leaves for the login by itself, without her doing anything...
+    for _ in range(200):
+        if carla_tab.back_history[-1].startswith("/agent/login"):
+            break
+        await asyncio.sleep(0.05)
+    assert carla_tab.back_history[-1].startswith("/agent/login"), carla_tab.back_history
+    # ...and her browser is no longer signed in.
+    await carla_tab.open("/agent/notifications")
+    await carla_tab.should_see(LOGIN_BUTTON, retries=100)
+
+
+async def test_a_password_changed_elsewhere_ends_the_sign_in_at_the_next_page(user: User) -> None:
+    """Changed by another instance (no page of this one told): the database says so."""
+    await login_agent(user, CARLA, then="/agent")
+    carla = await agent(CARLA)
+    changes = admin.AgentChanges(
+        name="Carla Agente", email=CARLA, role=AgentRole.AGENT, active=True, password="outra-senha-longa"
+    )
+    await in_thread(admin.update_agent, await agent(ANA), ctx().hasher, carla.id, changes)
+    await user.open("/agent/notifications")
+    await user.should_see(LOGIN_BUTTON, retries=100)
+    await login_agent(user, CARLA, then="/agent", password="outra-senha-longa")  # the new one works
+    await user.should_see("Chamados")
