@@ -160,7 +160,7 @@ async def finish_sign_in(request: Request, code: str = "", next: str = "") -> Re
     valid = (
         isinstance(pending, dict)
         and isinstance(pending.get("code"), str)
-        and secrets.compare_digest(pending["code"], code)
+        and secrets.compare_digest(pending["code"].encode(), code.encode())
         and pending.get("kind") in LOGIN_PATH
         and isinstance(pending.get("id"), int)
         and float(pending.get("until", 0)) >= time.time()

@@ -267,3 +267,13 @@ def test_a_data_dir_others_may_read_is_warned_about_at_start(tmp_path: Path) -> 
         log = app.log()
     assert "other users of this machine may read" in log
     assert str(data_dir / "aval.sqlite3") in log
+
+
+@pytest.mark.parametrize("query", ["", "?code=forged&next=/agent", "?code=%C3%A9&next=/portal", "?code=" + "x" * 5000])
+def test_finishing_a_sign_in_without_its_code_goes_back_to_the_login(
+    running: tuple[AppProcess, dict], query: str
+) -> None:
+    app, _cookies = running
+    status, headers, _body = get(app.base_url + "/auth/signed-in" + query)
+    assert status == 303
+    assert headers["location"] in {"/agent/login", "/portal/login"}
