@@ -14,6 +14,7 @@ Sockets of NiceGUI's simulated test users (`test-…`) have no environment and p
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import logging
@@ -54,9 +55,13 @@ class SocketGuard:
 
     def browser_of_socket(self, environ: dict[str, Any]) -> str | None:
         """The session id the socket's cookie carries, verified as Starlette does."""
+        return self._browser_of_cookie(environ.get("HTTP_COOKIE", ""))
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 (one guard per process; a socket sends many events)
+    def _browser_of_cookie(self, header: str) -> str | None:
         cookie = SimpleCookie()
         try:
-            cookie.load(environ.get("HTTP_COOKIE", ""))
+            cookie.load(header)
             data = self.signer.unsign(cookie[SESSION_COOKIE].value.encode(), max_age=SESSION_MAX_AGE)
             browser = json.loads(b64decode(data)).get("id")
         except (KeyError, ValueError, itsdangerous.BadSignature, AttributeError):
