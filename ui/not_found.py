@@ -29,7 +29,7 @@ def parse_id(text: str | None) -> int | None:
     return number if 1 <= number <= LARGEST_ID else None
 
 
-def not_found() -> None:
+def not_found_page() -> None:
     """Inside a page: answer 404 and show why, instead of the page asked for."""
     ui.context.client.status_code = 404
     ui.page_title(f"{_('Not found')} · Aval")
@@ -51,7 +51,7 @@ def something_went_wrong() -> None:
 
 def not_found_response(request: Request) -> Response:
     with Client(page(""), request=request) as client:
-        not_found()
+        not_found_page()
     return client.build_response(request, 404)
 
 

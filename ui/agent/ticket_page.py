@@ -17,7 +17,7 @@ from ..context import call, ctx, error_text, format_when, perform
 from ..frame import Me
 from ..i18n import _
 from ..labels import STATUS_COLORS, status_label
-from ..not_found import not_found, parse_id
+from ..not_found import not_found_page, parse_id
 from ..refresh import Coalesced
 from .dialogs import confirm
 from .layout import agent_page
@@ -55,7 +55,7 @@ def register() -> None:
     async def ticket_page(number: str, request_id: str = "") -> None:
         wanted, highlight = parse_id(number), parse_id(request_id)
         if wanted is None or (request_id and highlight is None):
-            not_found()
+            not_found_page()
             return
         async with agent_page(f"/agent/tickets/{wanted}", _("Ticket #{number}").format(number=wanted)) as me:
             if me is None:

@@ -22,7 +22,7 @@ from ..context import call, ctx, format_when, perform
 from ..frame import Me
 from ..i18n import _
 from ..labels import STATE_COLORS, state_label
-from ..not_found import not_found, parse_id
+from ..not_found import not_found_page, parse_id
 from ..refresh import Coalesced
 from .approvals_tab import APPROVALS_PATH
 from .confirm import confirm
@@ -188,7 +188,7 @@ def register() -> None:
     async def request_page(request_id: str) -> None:
         wanted = parse_id(request_id)
         if wanted is None:
-            not_found()
+            not_found_page()
             return
         async with portal_page(f"{APPROVALS_PATH}/{wanted}", _("Action to approve")) as me:
             if me is None:

@@ -16,7 +16,7 @@ from ..context import call, ctx, format_when, perform
 from ..frame import Me
 from ..i18n import _
 from ..labels import STATUS_COLORS, status_label
-from ..not_found import not_found, parse_id
+from ..not_found import not_found_page, parse_id
 from ..refresh import Coalesced
 from .labels import history_text, shows_body
 from .layout import portal_page
@@ -94,7 +94,7 @@ def register() -> None:
     async def ticket_page(number: str) -> None:
         wanted = parse_id(number)
         if wanted is None:
-            not_found()
+            not_found_page()
             return
         title = _("Ticket #{number}").format(number=wanted)
         async with portal_page(f"/portal/tickets/{wanted}", title) as me:
