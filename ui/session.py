@@ -99,7 +99,7 @@ def page_identity(client: Client) -> PageIdentity | None:
     return _open_pages.get(client)
 
 
-def still_signed_in(identity: PageIdentity) -> bool:
+def identity_holds(identity: PageIdentity) -> bool:
     stored = _storage_of(identity.browser)
     return stored is not None and stored.get(identity.actor.kind) == identity.actor.id
 

@@ -28,7 +28,7 @@ import itsdangerous
 import socketio
 from nicegui import Client
 
-from .session import browser_of, page_identity, send_to_login, still_signed_in
+from .session import browser_of, identity_holds, page_identity, send_to_login
 
 log = logging.getLogger(__name__)
 SESSION_COOKIE = "session"  # Starlette's SessionMiddleware default, as NiceGUI uses it
@@ -111,7 +111,7 @@ class SocketGuard:
                 return False if name == "handshake" else None
             if name == "event":
                 identity = page_identity(client)
-                if identity is not None and not still_signed_in(identity):
+                if identity is not None and not identity_holds(identity):
                     send_to_login(client, identity)  # signed out elsewhere: no action runs
                     return None
             result = original(sid, msg)
