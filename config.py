@@ -8,8 +8,10 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.auth import SUPPORTED_LOCALES
+from i18n_time import DEFAULT_ZONE
 
 
 def _trusted_proxies(raw: str) -> tuple[str, ...]:
@@ -43,6 +45,8 @@ class Config:
     # ranges). None by default: a forwarded header from anyone else changes nothing, so
     # the login throttle keys on the address that really connected.
     trusted_proxies: tuple[str, ...] = ()
+    # The time zone of people who did not pick their own (AVAL_TIMEZONE).
+    timezone: str = DEFAULT_ZONE
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -52,6 +56,11 @@ class Config:
         locale = env.get("AVAL_LOCALE") or "pt_BR"
         if locale not in SUPPORTED_LOCALES:
             raise ValueError(f"AVAL_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}, not {locale!r}")
+        timezone = env.get("AVAL_TIMEZONE") or DEFAULT_ZONE
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"AVAL_TIMEZONE must be a zone name like America/Sao_Paulo, not {timezone!r}") from None
         return cls(
             port=port,
             host=env.get("AVAL_HOST") or "127.0.0.1",
@@ -66,6 +75,7 @@ class Config:
             storage_secret=env.get("AVAL_STORAGE_SECRET") or None,
             push_allow_insecure=env.get("AVAL_PUSH_ALLOW_INSECURE") == "1",
             trusted_proxies=_trusted_proxies(env.get("AVAL_TRUSTED_PROXIES") or ""),
+            timezone=timezone,
         )
 
     def prepare_data_dir(self) -> list[Path]:

@@ -20,6 +20,7 @@ from delivery.vapid import load_or_create_vapid_keys
 from delivery.worker import create_worker
 from domain import demo
 from domain.service import Services
+from i18n_time import set_default_zone
 from persistence.database import make_engine, make_session_factory, ping
 from persistence.event_relay import PostgresEventRelay
 from persistence.login_throttle import SqlLoginThrottle
@@ -85,6 +86,7 @@ def build(config: Config) -> AppContext:
             else:
                 raise SystemExit("AVAL_DEMO=0 needs AVAL_ADMIN_EMAIL and AVAL_ADMIN_PASSWORD for the first admin.")
     set_default_locale(config.locale)
+    set_default_zone(config.timezone)
     context = AppContext(
         config=config,
         services=services,

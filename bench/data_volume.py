@@ -1,4 +1,4 @@
-"""Issue 7, part 3 — data volume: the server time of the pages people open most, on a
+"""Data volume: the server time of the pages people open most, on a
 database of 100,000 tickets, 10,000 organizations, 1,000,000 history entries and 50,000
 action requests (bench/volume_data.py), on SQLite and on PostgreSQL.
 

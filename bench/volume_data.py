@@ -1,4 +1,4 @@
-"""The data-volume database of issue 7, part 3, bulk-loaded with SQLAlchemy Core
+"""The data-volume database (bench/data_volume.py), bulk-loaded with SQLAlchemy Core
 (executemany on SQLite, COPY on PostgreSQL), never through use cases.
 
 100,000 tickets, 10,000 organizations (1,000 parents with 9 children each), 30,000

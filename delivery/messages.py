@@ -18,12 +18,10 @@ from delivery.webpush_sender import PushPayload
 from domain.messages import N_
 from domain.model import OutboxMessage, RequestState
 from i18n_catalog import translations
+from i18n_time import format_when
 
 REQUEST_CREATED = "request_created"
 REQUEST_EVALUATED = "request_evaluated"
-
-# How a date reads in each language (always UTC: the server does not know the reader's zone).
-_DATE_FORMATS = {"pt_BR": "%d/%m/%Y %H:%M UTC", "en": "%Y-%m-%d %H:%M UTC"}
 
 
 @dataclass(frozen=True)
@@ -66,12 +64,15 @@ def _text(payload: Mapping[str, object], key: str) -> str:
     return "" if value is None else str(value)
 
 
-def _when(raw: str, locale: str) -> str:
+def _when(payload: Mapping[str, object], key: str, locale: str) -> str:
+    """An instant of the payload in the recipient's language and time zone (the zone the
+    person had picked when the message was queued; none: the installation's)."""
+    raw = _text(payload, key)
     try:
         moment = datetime.fromisoformat(raw)
     except ValueError:
         return raw
-    return moment.strftime(_DATE_FORMATS.get(locale, _DATE_FORMATS["en"]))
+    return format_when(moment, locale, _text(payload, "timezone") or None)
 
 
 def _request_created(message: OutboxMessage, url: str) -> Content:
@@ -106,7 +107,7 @@ def _request_evaluated(message: OutboxMessage, url: str, locale: str) -> Content
         "subject": _text(p, "ticket_subject"),
         "action": _text(p, "action_name"),
         "name": _text(p, "decided_by_name"),
-        "when": _when(_text(p, "decided_at"), locale),
+        "when": _when(p, "decided_at", locale),
     }
     if state == RequestState.APPROVED:
         subject = N_("[Aval] Ticket #{number}: action {action} approved by {name}")

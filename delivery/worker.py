@@ -183,7 +183,8 @@ class OutboxWorker:
             # A bug or a database hiccup while recording: the claim runs out and the
             # message is tried again; it is never dropped.
             log.exception("outbox: message %s could not be handled", message.id)
-            self._record_failure(message, f"internal error: {error!r}", permanent=False)
+            note = outbox.failure_note(outbox.DeliveryFailure.INTERNAL, f"internal error: {error!r}")
+            self._record_failure(message, note, permanent=False)
 
     def _deliver_email(self, message: OutboxMessage) -> None:
         assert message.id is not None and self.email_sender is not None  # else held (run_once)
@@ -191,7 +192,7 @@ class OutboxWorker:
         try:
             self.email_sender.send(mail)
         except DeliveryError as error:
-            self._record_failure(message, error.message, permanent=error.permanent)
+            self._record_failure(message, outbox.failure_note(error.kind, error.message), permanent=error.permanent)
             return
         self._record(outbox.mark_sent, message.id)
 
@@ -206,6 +207,7 @@ class OutboxWorker:
         refused = set(_ids(message.payload.get(outbox.REFUSED_KEY)))
         temporary: list[str] = []
         permanent: list[str] = []
+        kinds: list[outbox.DeliveryFailure] = []
         for subscription in subscriptions:
             assert subscription.id is not None
             if subscription.id in pushed or subscription.id in refused:
@@ -217,17 +219,21 @@ class OutboxWorker:
                 self._record(outbox.drop_subscription, subscription.endpoint)
             except DeliveryError as error:
                 (permanent if error.permanent else temporary).append(error.message)
+                kinds.append(error.kind)
                 if error.permanent:
                     refused.add(subscription.id)
             else:
                 pushed.add(subscription.id)
+        def note(details: list[str]) -> str:
+            return outbox.failure_note(kinds[0], "; ".join(details))
+
         if temporary:
-            self._record_failure(message, "; ".join(temporary + permanent), permanent=False, pushed=pushed,
+            self._record_failure(message, note(temporary + permanent), permanent=False, pushed=pushed,
                                  refused=refused)
         elif pushed:
-            self._record(outbox.mark_sent, message.id, "; ".join(permanent))
+            self._record(outbox.mark_sent, message.id, note(permanent) if permanent else "")
         elif permanent:
-            self._record_failure(message, "; ".join(permanent), permanent=True)
+            self._record_failure(message, note(permanent), permanent=True)
         else:  # every subscription was gone
             self._record(outbox.mark_skipped, message.id, outbox.NO_PUSH_SUBSCRIPTION)
 

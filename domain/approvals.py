@@ -18,7 +18,7 @@ from .events import (
     RequestEvent,
 )
 from .messages import N_
-from .model import ActionRequest, Customer, HistoryEntry, HistoryKind, Organization, RequestState, Ticket
+from .model import ActionRequest, Customer, ExpiryReason, HistoryKind, Organization, RequestState, Ticket
 from .ports import UnitOfWork
 from .service import read_only
 from .validation import NOTE_MAX, clean_text
@@ -140,8 +140,7 @@ def request_action(uow: UnitOfWork, actor: Actor, ticket_number: int, action_id:
         # Added after the outbox rows' query, so that it goes in with them in _event's one
         # flush rather than in an autoflush of its own.
         uow.history.add(
-            HistoryEntry(
-                ticket_id=ticket.id,
+            ticket.entry(
                 kind=HistoryKind.ACTION_REQUESTED,
                 actor_name=agent.name,
                 body=note,
@@ -163,33 +162,24 @@ def _load(uow: UnitOfWork, request_id: int) -> tuple[ActionRequest, Ticket, Orga
     return request, ticket, ticket_organization(uow, ticket)
 
 
-def _when(row: RequestRow) -> str:
-    return row.decided_at.strftime("%Y-%m-%d %H:%M UTC") if row.decided_at else ""
-
-
 def already_decided_error(row: RequestRow) -> AlreadyDecided:
-    """The message the slower of two deciders reads: who got there first, and when."""
+    """The message the slower of two deciders reads: who got there first, and when. The
+    decider and the instant are data (`params['name']`, `params['when']`, a UTC datetime):
+    whoever shows the message writes the instant in the reader's language and zone."""
+    when = row.decided_at
     if row.state == RequestState.APPROVED:
         return AlreadyDecided(
-            N_("This action was already approved by {name} at {when}."),
-            name=row.evaluated_by_name or "?",
-            when=_when(row),
+            N_("This action was already approved by {name} at {when}."), name=row.evaluated_by_name or "?", when=when
         )
     if row.state == RequestState.REJECTED:
         return AlreadyDecided(
-            N_("This action was already rejected by {name} at {when}."),
-            name=row.evaluated_by_name or "?",
-            when=_when(row),
+            N_("This action was already rejected by {name} at {when}."), name=row.evaluated_by_name or "?", when=when
         )
     if row.state == RequestState.CANCELLED:
         return AlreadyDecided(
-            N_("This action was already cancelled by {name} at {when}."),
-            name=row.cancelled_by_name or "?",
-            when=_when(row),
+            N_("This action was already cancelled by {name} at {when}."), name=row.cancelled_by_name or "?", when=when
         )
-    return AlreadyDecided(
-        N_("This action expired at {when}: its ticket was closed or cancelled."), when=_when(row)
-    )
+    return AlreadyDecided(N_("This action expired at {when}: its ticket was closed or cancelled."), when=when)
 
 
 def _lost_to_another_decision(uow: UnitOfWork, request_id: int) -> AlreadyDecided:
@@ -198,6 +188,13 @@ def _lost_to_another_decision(uow: UnitOfWork, request_id: int) -> AlreadyDecide
     if row is None or row.state == RequestState.AWAITING_APPROVAL:
         return AlreadyDecided(N_("This action is no longer awaiting approval."))
     return already_decided_error(row)
+
+
+def _ticket_first(uow: UnitOfWork) -> None:
+    """Writes the ticket's new update time before the request's new state. Closing a
+    ticket writes the ticket's row and then the request's; a decision taking the two rows
+    in the other order could deadlock with it (PostgreSQL) instead of waiting its turn."""
+    uow.flush()
 
 
 def _claim_decision(uow: UnitOfWork, request_id: int) -> None:
@@ -241,24 +238,23 @@ def _evaluate(uow: UnitOfWork, actor: Actor, request_id: int, *, approve: bool, 
             assert row is not None
             raise already_decided_error(row)
         assert manager.id is not None and ticket.id is not None
+        kind = HistoryKind.ACTION_APPROVED if approve else HistoryKind.ACTION_REJECTED
+        entry = ticket.entry(
+            kind=kind,
+            actor_name=manager.name,
+            body="" if approve else reason,
+            request_id=request.id,
+            action_name=request.action_name,
+        )
+        _ticket_first(uow)
         if approve:
             request.approve(manager.id)
-            kind, event_cls = HistoryKind.ACTION_APPROVED, ActionApproved
         else:
             request.reject(manager.id, reason)
-            kind, event_cls = HistoryKind.ACTION_REJECTED, ActionRejected
         _claim_decision(uow, request_id)
-        uow.history.add(
-            HistoryEntry(
-                ticket_id=ticket.id,
-                kind=kind,
-                actor_name=manager.name,
-                body=request.reason,
-                request_id=request.id,
-                action_name=request.action_name,
-            )
-        )
+        uow.history.add(entry)
         _notify_agents(uow, ticket, request, manager.name, email=True)
+        event_cls = ActionApproved if approve else ActionRejected
         uow.record(_event(event_cls, uow, ticket, request, organization=organization))
         _commit_decision(uow, request_id)
 
@@ -311,36 +307,35 @@ def cancel(uow: UnitOfWork, actor: Actor | None, request_id: int) -> None:
             row = uow.requests.row(request_id)
             assert row is not None
             raise already_decided_error(row)
+        entry = ticket.entry(
+            kind=HistoryKind.ACTION_CANCELLED,
+            actor_name=actor_name,
+            request_id=request.id,
+            action_name=request.action_name,
+        )
+        _ticket_first(uow)
         request.cancel(agent_id=agent_id, customer_id=customer_id)
         _claim_decision(uow, request_id)
-        assert ticket.id is not None
-        uow.history.add(
-            HistoryEntry(
-                ticket_id=ticket.id,
-                kind=HistoryKind.ACTION_CANCELLED,
-                actor_name=actor_name,
-                request_id=request.id,
-                action_name=request.action_name,
-            )
-        )
+        uow.history.add(entry)
         if by_manager:
             _notify_agents(uow, ticket, request, actor_name, email=False)
         uow.record(_event(ActionCancelled, uow, ticket, request, organization=organization))
         _commit_decision(uow, request_id)
 
 
-def expire_pending(uow: UnitOfWork, ticket: Ticket, actor_name: str) -> None:
-    """Closing or cancelling a ticket expires its pending request in the same transaction."""
+def expire_pending(uow: UnitOfWork, ticket: Ticket, actor_name: str, reason: ExpiryReason) -> None:
+    """Expires the ticket's pending request, if any, in the caller's transaction: closing
+    or cancelling the ticket does, and so will a deadline; the history says which."""
     assert ticket.id is not None
     request = uow.requests.pending_of_ticket(ticket.id)
     if request is None:
         return
     request.expire()
     uow.history.add(
-        HistoryEntry(
-            ticket_id=ticket.id,
+        ticket.entry(
             kind=HistoryKind.ACTION_EXPIRED,
             actor_name=actor_name,
+            body=reason.value,
             request_id=request.id,
             action_name=request.action_name,
         )

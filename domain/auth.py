@@ -50,21 +50,24 @@ def _person(uow: UnitOfWork, actor: Actor | None) -> Agent | Customer:
     return require_customer(uow, actor)
 
 
-def _me(person: Agent | Customer) -> tuple[str, str, bool, str | None]:
+def _me(person: Agent | Customer) -> tuple[str, str, bool, str | None, str | None]:
     if isinstance(person, Agent):
-        return person.name, person.email, person.is_admin, person.locale
-    return person.name, person.email, person.is_active_manager, person.locale
+        return person.name, person.email, person.is_admin, person.locale, person.timezone
+    return person.name, person.email, person.is_active_manager, person.locale, person.timezone
 
 
 @read_only
-def whoami(uow: UnitOfWork, actor: Actor | None) -> tuple[str, str, bool, str | None]:
-    """(name, e-mail, is_admin_or_manager, locale) of a signed-in person still allowed in."""
+def whoami(uow: UnitOfWork, actor: Actor | None) -> tuple[str, str, bool, str | None, str | None]:
+    """(name, e-mail, is_admin_or_manager, locale, time zone) of a signed-in person still
+    allowed in."""
     with uow:
         return _me(_person(uow, actor))
 
 
 @read_only
-def signed_in_as(uow: UnitOfWork, actor: Actor | None) -> tuple[tuple[str, str, bool, str | None], str]:
+def signed_in_as(
+    uow: UnitOfWork, actor: Actor | None
+) -> tuple[tuple[str, str, bool, str | None, str | None], str]:
     """`whoami` and the person's `credential_stamp`, in one read: what every page checks."""
     with uow:
         person = _person(uow, actor)

@@ -73,6 +73,14 @@ class HistoryKind(StrEnum):
     ACTION_EXPIRED = "action_expired"
 
 
+class ExpiryReason(StrEnum):
+    """Why a pending request expired; kept in the body of its history entry."""
+
+    TICKET_CLOSED = "ticket_closed"
+    TICKET_CANCELLED = "ticket_cancelled"
+    DEADLINE_PASSED = "deadline_passed"
+
+
 class NotificationKind(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
@@ -105,6 +113,8 @@ class Agent:
     role: AgentRole = AgentRole.AGENT
     active: bool = True
     locale: str | None = None
+    # An IANA zone name; None: the installation's default (AVAL_TIMEZONE).
+    timezone: str | None = None
     id: int | None = None
 
     @property
@@ -130,6 +140,7 @@ class Customer:
     in_trash: bool = False
     trashed_at: datetime | None = None
     locale: str | None = None
+    timezone: str | None = None
     id: int | None = None
 
     @property
@@ -158,6 +169,28 @@ class Ticket:
     def is_finished(self) -> bool:
         return self.status in (TicketStatus.CLOSED, TicketStatus.CANCELLED)
 
+    def entry(
+        self,
+        kind: HistoryKind,
+        actor_name: str,
+        body: str = "",
+        request_id: int | None = None,
+        action_name: str | None = None,
+    ) -> HistoryEntry:
+        """A new entry of this ticket's history. What the history shows is a change of the
+        ticket, so its update time (and the lists sorted by it) moves with it."""
+        assert self.id is not None
+        entry = HistoryEntry(
+            ticket_id=self.id,
+            kind=kind,
+            actor_name=actor_name,
+            body=body,
+            request_id=request_id,
+            action_name=action_name,
+        )
+        self.updated_at = entry.at
+        return entry
+
 
 @dataclass(eq=False)
 class HistoryEntry:
@@ -169,6 +202,17 @@ class HistoryEntry:
     action_name: str | None = None
     at: datetime = field(default_factory=_now)
     id: int | None = None
+
+    @property
+    def expiry_reason(self) -> ExpiryReason | None:
+        """Why the request expired, for an expiry entry; None for entries written before
+        the reason was kept, which say only that the ticket was closed or cancelled."""
+        if self.kind != HistoryKind.ACTION_EXPIRED:
+            return None
+        try:
+            return ExpiryReason(self.body)
+        except ValueError:
+            return None
 
 
 @dataclass(eq=False)

@@ -76,6 +76,7 @@ def queue_request_created(
                         request,
                         requested_by_name=requester_name,
                         path=f"/portal/approvals/{request.id}",
+                        timezone=manager.timezone,
                     ),
                 )
             )
@@ -126,6 +127,7 @@ def notify_agents(
                         request,
                         decided_by_name=actor_name,
                         decided_at=request.decided_at.isoformat() if request.decided_at else None,
+                        timezone=agent.timezone,
                         path=f"/agent/tickets/{ticket.number}?request_id={request.id}",  # the exact request
                     ),
                 )

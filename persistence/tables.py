@@ -79,6 +79,7 @@ agents = Table(
     Column("role", _enum(AgentRole, "agent_role"), nullable=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("locale", String(10)),
+    Column("timezone", String(64)),
 )
 
 organizations = Table(
@@ -102,6 +103,7 @@ customers = Table(
     Column("in_trash", Boolean, nullable=False, default=False),
     Column("trashed_at", UTCDateTime()),
     Column("locale", String(10)),
+    Column("timezone", String(64)),
 )
 
 tickets = Table(

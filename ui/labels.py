@@ -9,6 +9,7 @@ from domain.model import (
     REQUEST_STATE_LABELS,
     TICKET_STATUS_CONTEXT,
     TICKET_STATUS_LABELS,
+    ExpiryReason,
     HistoryEntry,
     HistoryKind,
     RequestState,
@@ -42,6 +43,18 @@ def status_label(status: TicketStatus | str) -> str:
 
 def state_label(state: RequestState | str) -> str:
     return translate_in(STATE_CONTEXT, REQUEST_STATE_LABELS[RequestState(state)])
+
+
+def _expiry_text(reason: ExpiryReason | None) -> str:
+    match reason:
+        case ExpiryReason.TICKET_CLOSED:
+            return _("closed the ticket: the action “{action}” expired")
+        case ExpiryReason.TICKET_CANCELLED:
+            return _("cancelled the ticket: the action “{action}” expired")
+        case ExpiryReason.DEADLINE_PASSED:
+            return _("the action “{action}” expired: deadline passed")
+    # Entries written before the reason was kept.
+    return _("closed or cancelled the ticket: the action “{action}” expired")
 
 
 def history_text(entry: HistoryEntry, *, for_customer: bool = False) -> str:
@@ -78,5 +91,5 @@ def history_text(entry: HistoryEntry, *, for_customer: bool = False) -> str:
         case HistoryKind.ACTION_CANCELLED:
             return _("cancelled the action “{action}”").format(action=action)
         case HistoryKind.ACTION_EXPIRED:
-            return _("closed or cancelled the ticket: the action “{action}” expired").format(action=action)
+            return _expiry_text(entry.expiry_reason).format(action=action)
     return str(entry.kind)

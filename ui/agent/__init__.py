@@ -9,6 +9,7 @@ from . import (
     customers_page,
     notifications_page,
     organizations_page,
+    profile_page,
     settings_page,
     ticket_page,
     tickets_page,
@@ -27,5 +28,6 @@ def register(context: AppContext) -> None:
         agents_page,
         organizations_page,
         customers_page,
+        profile_page,
     ):
         page.register()

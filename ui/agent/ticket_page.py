@@ -19,6 +19,7 @@ from ..i18n import _
 from ..labels import STATUS_COLORS, status_label
 from ..not_found import not_found_page, parse_id
 from ..refresh import Coalesced
+from ..session import still_signed_in
 from .dialogs import confirm
 from .layout import agent_page
 from .ticket_actions import reply_box, toolbar
@@ -85,9 +86,8 @@ async def _build(me: Me, number: int, highlight: int | None) -> None:
 
     async def cancel_request(row: RequestRow) -> None:
         question = _("Cancel the action “{action}”?").format(action=row.action_name)
-        if await confirm(_("Cancel action"), question, _("Cancel action")) and await perform(
-            approvals.cancel, me.actor, row.id
-        ):
+        confirmed = await confirm(_("Cancel action"), question, _("Cancel action"), back_label=_("Keep action"))
+        if confirmed and still_signed_in(me.actor) and await perform(approvals.cancel, me.actor, row.id):
             ui.notify(_("The action was cancelled."), type="positive")
         await redraw()
 

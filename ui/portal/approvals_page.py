@@ -18,7 +18,7 @@ from ..frame import Me
 from ..i18n import _
 from ..refresh import Coalesced
 from .approvals_tab import APPROVALS_PATH, request_path
-from .layout import portal_page
+from .layout import not_found, portal_page
 from .live_filters import concerns_manager
 
 PER_PAGE = 20
@@ -61,11 +61,18 @@ async def _pending(me: Me, page: int) -> Page[RequestRow]:
         return Page(items=[], total=0, page=1, per_page=PER_PAGE)
 
 
+def _title(me: Me) -> str:
+    return _("Approve actions") if me.privileged else _("Not found")
+
+
 def register() -> None:
     @ui.page(APPROVALS_PATH)
     async def approvals_page() -> None:
-        async with portal_page(APPROVALS_PATH, _("Approve actions")) as me:
+        async with portal_page(APPROVALS_PATH, _title) as me:
             if me is None:
+                return
+            if not me.privileged:  # someone who manages nothing has no such page
+                not_found(_("Page not found."))
                 return
             state = {"page": 1}
 

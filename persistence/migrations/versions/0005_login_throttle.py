@@ -1,7 +1,7 @@
 """login throttle: failed sign-in attempts per account and address pair and per address
 
 Revision ID: 0005
-Revises: 0004
+Revises: 0006
 Create Date: 2026-11-30 10:30:00.000000
 """
 
@@ -14,7 +14,7 @@ import persistence.types
 
 
 revision: str = '0005'
-down_revision: str | None = '0004'
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
