@@ -122,10 +122,15 @@ def send_to_login(client: Client, identity: PageIdentity) -> None:
 def sign_out(kind: Kind) -> None:
     """Ends `kind`'s identity in this browser: the storage forgets it, and every other open
     page of the browser that shows it goes to the login at once."""
+    try:
+        here = ui.context.client
+    except RuntimeError:  # not from a page (a test, a script): only the storage forgets
+        app.storage.user.pop(kind, None)
+        app.storage.user.pop(stamp_key(kind), None)
+        return
     stored = page_storage()
     stored.pop(kind, None)
     stored.pop(stamp_key(kind), None)
-    here = ui.context.client
     browser = browser_of(here)
     for client, identity in list(_open_pages.items()):
         if identity.browser == browser and identity.actor.kind == kind and client is not here:
