@@ -28,6 +28,8 @@ class Config:
     storage_secret: str | None = field(default=None, repr=False)
     # Test push services run on plain http at 127.0.0.1; real ones are public https.
     push_allow_insecure: bool = False
+    # How long a manager's Aprovar / Reprovar links of a request mail stay good (spec §11).
+    email_link_days: int = 7
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -37,6 +39,9 @@ class Config:
         locale = env.get("AVAL_LOCALE") or "pt_BR"
         if locale not in SUPPORTED_LOCALES:
             raise ValueError(f"AVAL_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}, not {locale!r}")
+        link_days = int(env.get("AVAL_EMAIL_LINK_DAYS") or 7)
+        if link_days < 1:
+            raise ValueError(f"AVAL_EMAIL_LINK_DAYS must be a whole number of days ≥ 1, not {link_days}")
         return cls(
             port=port,
             host=env.get("AVAL_HOST") or "127.0.0.1",
@@ -50,6 +55,7 @@ class Config:
             redis_url=env.get("NICEGUI_REDIS_URL") or None,
             storage_secret=env.get("AVAL_STORAGE_SECRET") or None,
             push_allow_insecure=env.get("AVAL_PUSH_ALLOW_INSECURE") == "1",
+            email_link_days=link_days,
         )
 
     def secret(self, name: str) -> str:

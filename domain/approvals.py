@@ -3,9 +3,9 @@ and the manager's pending list (spec §3–§7)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from . import policy, routing
+from . import link_tokens, policy, routing
 from .access import Actor, require_agent, require_customer
 from .errors import AlreadyAwaiting, AlreadyDecided, Conflict, Forbidden, InvalidInput, NotFound
 from .events import (
@@ -18,7 +18,7 @@ from .events import (
     RequestEvent,
 )
 from .messages import N_
-from .model import ActionRequest, Customer, HistoryEntry, HistoryKind, Organization, RequestState, Ticket
+from .model import ActionRequest, Customer, HistoryEntry, HistoryKind, Organization, RequestState, Ticket, Via
 from .ports import UnitOfWork
 from .service import read_only
 from .validation import NOTE_MAX, clean_text
@@ -93,11 +93,13 @@ def _event(
     request: ActionRequest,
     managers: list[Customer] | None = None,
     organization: Organization | None = None,
+    via: Via | None = None,
 ) -> RequestEvent:
     assert request.id is not None and ticket.id is not None
     if managers is None:
         managers = managers_for(uow, ticket, organization)
     uow.flush()  # the change itself must be in the counts
+    extra = {"via": via.value} if via is not None else {}
     return cls(
         request_id=request.id,
         ticket_id=ticket.id,
@@ -105,10 +107,15 @@ def _event(
         action_name=request.action_name,
         audience=routing.audience(managers, ticket, request),
         pending_counts=tuple(sorted(_counts_of(uow, managers).items())),
+        **extra,
     )
 
 
-def request_action(uow: UnitOfWork, actor: Actor, ticket_number: int, action_id: int, note: str = "") -> int:
+def request_action(
+    uow: UnitOfWork, actor: Actor, ticket_number: int, action_id: int, note: str = "", *, link_days: int = 7
+) -> int:
+    """Creates the request, and in the same transaction each manager's mail and push
+    (with their one-decision links, valid `link_days` days) and the history entry."""
     with uow:
         agent = require_agent(uow, actor)
         if not policy.may_request(agent):
@@ -136,7 +143,8 @@ def request_action(uow: UnitOfWork, actor: Actor, ticket_number: int, action_id:
         )
         uow.requests.add(request)
         uow.flush()  # the partial unique index speaks here when another agent was faster
-        routing.queue_request_created(uow, ticket, request, managers, agent.name)
+        links = link_tokens.issue_links(uow, request, managers, link_days)
+        routing.queue_request_created(uow, ticket, request, managers, agent.name, links)
         # Added after the outbox rows' query, so that it goes in with them in _event's one
         # flush rather than in an autoflush of its own.
         uow.history.add(
@@ -192,7 +200,7 @@ def already_decided_error(row: RequestRow) -> AlreadyDecided:
     )
 
 
-def _lost_to_another_decision(uow: UnitOfWork, request_id: int) -> AlreadyDecided:
+def lost_to_another_decision(uow: UnitOfWork, request_id: int) -> AlreadyDecided:
     uow.rollback()
     row = uow.requests.row(request_id)  # a fresh transaction sees the winner
     if row is None or row.state == RequestState.AWAITING_APPROVAL:
@@ -207,7 +215,7 @@ def _claim_decision(uow: UnitOfWork, request_id: int) -> None:
     try:
         uow.flush()
     except Conflict:
-        raise _lost_to_another_decision(uow, request_id) from None
+        raise lost_to_another_decision(uow, request_id) from None
 
 
 def _commit_decision(uow: UnitOfWork, request_id: int) -> None:
@@ -215,7 +223,7 @@ def _commit_decision(uow: UnitOfWork, request_id: int) -> None:
     try:
         uow.commit()
     except Conflict:
-        raise _lost_to_another_decision(uow, request_id) from None
+        raise lost_to_another_decision(uow, request_id) from None
 
 
 def _manager_request(
@@ -231,36 +239,50 @@ def _manager_request(
     return manager, request, ticket, organization
 
 
-def _evaluate(uow: UnitOfWork, actor: Actor, request_id: int, *, approve: bool, reason: str = "") -> None:
-    with uow:
-        manager, request, ticket, organization = _manager_request(uow, actor, request_id)
-        if not policy.may_evaluate(manager, organization):
-            raise Forbidden(N_("Only a manager of the organization may evaluate this action."))
-        if not request.is_pending:
-            row = uow.requests.row(request_id)
-            assert row is not None
-            raise already_decided_error(row)
-        assert manager.id is not None and ticket.id is not None
-        if approve:
-            request.approve(manager.id)
-            kind, event_cls = HistoryKind.ACTION_APPROVED, ActionApproved
-        else:
-            request.reject(manager.id, reason)
-            kind, event_cls = HistoryKind.ACTION_REJECTED, ActionRejected
-        _claim_decision(uow, request_id)
-        uow.history.add(
-            HistoryEntry(
-                ticket_id=ticket.id,
-                kind=kind,
-                actor_name=manager.name,
-                body=request.reason,
-                request_id=request.id,
-                action_name=request.action_name,
-            )
+def evaluate(
+    uow: UnitOfWork,
+    actor: Actor,
+    request_id: int,
+    *,
+    approve: bool,
+    reason: str = "",
+    via: Via = Via.PORTAL,
+    claim: Callable[[], None] | None = None,
+) -> None:
+    """Approve or reject, in the caller's open unit of work, and commit. Every right is
+    checked now. `claim` runs right after the request's new state is written, in the
+    same transaction (a mailed link consumes its token there)."""
+    manager, request, ticket, organization = _manager_request(uow, actor, request_id)
+    if not policy.may_evaluate(manager, organization):
+        raise Forbidden(N_("Only a manager of the organization may evaluate this action."))
+    if not request.is_pending:
+        row = uow.requests.row(request_id)
+        assert row is not None
+        raise already_decided_error(row)
+    assert manager.id is not None and ticket.id is not None
+    if approve:
+        request.approve(manager.id)
+        kind, event_cls = HistoryKind.ACTION_APPROVED, ActionApproved
+    else:
+        request.reject(manager.id, reason)
+        kind, event_cls = HistoryKind.ACTION_REJECTED, ActionRejected
+    _claim_decision(uow, request_id)
+    if claim is not None:
+        claim()
+    uow.history.add(
+        HistoryEntry(
+            ticket_id=ticket.id,
+            kind=kind,
+            actor_name=manager.name,
+            body=request.reason,
+            request_id=request.id,
+            action_name=request.action_name,
+            via=via,
         )
-        _notify_agents(uow, ticket, request, manager.name, email=True)
-        uow.record(_event(event_cls, uow, ticket, request, organization=organization))
-        _commit_decision(uow, request_id)
+    )
+    _notify_agents(uow, ticket, request, manager.name, email=True)
+    uow.record(_event(event_cls, uow, ticket, request, organization=organization, via=via))
+    _commit_decision(uow, request_id)
 
 
 def _notify_agents(uow: UnitOfWork, ticket: Ticket, request: ActionRequest, actor_name: str, *, email: bool) -> None:
@@ -282,12 +304,14 @@ def _notify_agents(uow: UnitOfWork, ticket: Ticket, request: ActionRequest, acto
 
 
 def approve(uow: UnitOfWork, actor: Actor, request_id: int) -> None:
-    _evaluate(uow, actor, request_id, approve=True)
+    with uow:
+        evaluate(uow, actor, request_id, approve=True)
 
 
 def reject(uow: UnitOfWork, actor: Actor, request_id: int, reason: str = "") -> None:
     reason = clean_text(reason, label=N_("Reason"), max_len=NOTE_MAX, multiline=True)
-    _evaluate(uow, actor, request_id, approve=False, reason=reason)
+    with uow:
+        evaluate(uow, actor, request_id, approve=False, reason=reason)
 
 
 def cancel(uow: UnitOfWork, actor: Actor | None, request_id: int) -> None:

@@ -73,6 +73,14 @@ class HistoryKind(StrEnum):
     ACTION_EXPIRED = "action_expired"
 
 
+class Via(StrEnum):
+    """Where a decision was taken; the history says "por e-mail" for one taken from a
+    mailed link, and is otherwise the same event."""
+
+    PORTAL = "portal"
+    EMAIL = "email"
+
+
 class NotificationKind(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
@@ -168,6 +176,8 @@ class HistoryEntry:
     request_id: int | None = None
     action_name: str | None = None
     at: datetime = field(default_factory=_now)
+    # Set on a decision (approved, rejected): where it was taken.
+    via: Via | None = None
     id: int | None = None
 
 
@@ -284,6 +294,26 @@ class OutboxMessage:
     # A worker that took the message to send it owns it until then; another worker (a
     # second app instance) skips it, and takes it over only if that worker died.
     claimed_until: datetime | None = None
+    id: int | None = None
+
+
+class LinkDecision(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+@dataclass(eq=False)
+class EmailLink:
+    """A one-decision link of a manager (spec §11): the hash of its token and what it may
+    do. The raw token only ever exists in the manager's mail and push message."""
+
+    token_hash: str
+    request_id: int
+    customer_id: int
+    decision: LinkDecision
+    expires_at: datetime
+    created_at: datetime = field(default_factory=_now)
+    used_at: datetime | None = None
     id: int | None = None
 
 

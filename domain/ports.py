@@ -16,6 +16,7 @@ from .model import (
     AgentNotification,
     CatalogAction,
     Customer,
+    EmailLink,
     HistoryEntry,
     Organization,
     OutboxMessage,
@@ -127,6 +128,17 @@ class PushSubscriptionRepository(Protocol):
     def delete(self, subscription: PushSubscription) -> None: ...
 
 
+class EmailLinkRepository(Protocol):
+    def add_many(self, links: Sequence[EmailLink]) -> None:
+        """Stores the links in bulk: a request to 1,000 managers makes 2,000 of them."""
+        ...
+
+    def by_hash(self, token_hash: str) -> EmailLink | None: ...
+    def consume(self, link_id: int, at: datetime) -> bool:
+        """Marks the link used unless it already was; False when another took it first."""
+        ...
+
+
 class UnitOfWork(abc.ABC):
     """One transaction. Use cases record events here; they reach the outside world only
     after `commit` succeeds, through the publisher the composition root wires in."""
@@ -142,6 +154,7 @@ class UnitOfWork(abc.ABC):
     notifications: NotificationRepository
     outbox: OutboxRepository
     push_subscriptions: PushSubscriptionRepository
+    email_links: EmailLinkRepository
     # Set by Services.run for a use case marked @read_only: it will not write.
     read_only: bool = False
 

@@ -8,7 +8,21 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, and_, bindparam, column, exists, func, literal, or_, select, table, union_all, update
+from sqlalchemy import (
+    Integer,
+    and_,
+    bindparam,
+    column,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    table,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 
 from domain.model import (
@@ -18,6 +32,7 @@ from domain.model import (
     AgentNotification,
     CatalogAction,
     Customer,
+    EmailLink,
     HistoryEntry,
     Organization,
     OutboxMessage,
@@ -34,6 +49,7 @@ from .tables import (
     agents,
     catalog_actions,
     customers,
+    email_links,
     history_entries,
     organizations,
     tickets,
@@ -541,3 +557,38 @@ class SqlPushSubscriptions(_Repo):
 
     def delete(self, subscription: PushSubscription) -> None:
         self.session.delete(subscription)
+
+
+class SqlEmailLinks(_Repo):
+    entity = EmailLink
+
+    def add_many(self, links: Sequence[EmailLink]) -> None:
+        """One executemany of plain rows, not the ORM's unit of work: 2,000 links as
+        objects to track cost the request more than writing them (docs/benchmarks.md)."""
+        if not links:
+            return
+        self.session.execute(
+            insert(email_links),
+            [
+                {
+                    "token_hash": link.token_hash,
+                    "request_id": link.request_id,
+                    "customer_id": link.customer_id,
+                    "decision": link.decision,
+                    "created_at": link.created_at,
+                    "expires_at": link.expires_at,
+                }
+                for link in links
+            ],
+        )
+
+    def by_hash(self, token_hash: str) -> EmailLink | None:
+        return self.session.scalars(select(EmailLink).where(email_links.c.token_hash == token_hash)).first()
+
+    def consume(self, link_id: int, at: datetime) -> bool:
+        # Conditional: of two transactions consuming one link, the second matches no row
+        # (on PostgreSQL it waits for the first, then re-reads used_at).
+        result = self.session.execute(
+            update(email_links).where(email_links.c.id == link_id, email_links.c.used_at.is_(None)).values(used_at=at)
+        )
+        return int(getattr(result, "rowcount", 0) or 0) == 1

@@ -66,6 +66,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.notifications = repos.SqlNotifications(session)
         self.outbox = repos.SqlOutbox(session)
         self.push_subscriptions = repos.SqlPushSubscriptions(session)
+        self.email_links = repos.SqlEmailLinks(session)
         return self
 
     def __exit__(self, *exc: object) -> None:

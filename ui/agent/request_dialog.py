@@ -6,7 +6,7 @@ from nicegui import ui
 
 from domain import approvals
 
-from ..context import attempt
+from ..context import attempt, ctx
 from ..frame import Me
 from ..i18n import _
 from .dialogs import close_button, error_line, modal, run_modal, submit_use_case
@@ -37,7 +37,14 @@ async def open_request_dialog(me: Me, number: int) -> bool:
                     error.set_text(_("Choose an active action from the catalog."))
                     return
                 await submit_use_case(
-                    dialog, error, approvals.request_action, me.actor, number, action.value, note.value or ""
+                    dialog,
+                    error,
+                    approvals.request_action,
+                    me.actor,
+                    number,
+                    action.value,
+                    note.value or "",
+                    link_days=ctx().config.email_link_days,
                 )
 
             with ui.row().classes("w-full justify-end"):
