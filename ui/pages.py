@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import login
+from . import email_link_page, login
 from .agent import register as register_agent
 from .agent.outbox_page import register as register_outbox
 from .context import AppContext
@@ -17,3 +17,4 @@ def register_pages(context: AppContext) -> None:
     register_agent(context)
     register_outbox(context)
     register_portal(context)
+    email_link_page.register(context)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from nicegui import ui
 from nicegui.events import ValueChangeEventArguments
 
-from delivery.messages import render_email, render_push
+from delivery.messages import render_email, render_push, without_links
 from domain import push
 from domain.errors import DomainError
 from domain.events import DomainEvent, OutboxChanged, RequestEvent
@@ -68,8 +68,10 @@ class Shown:
     text: str
 
 
-def _shown(message: OutboxMessage, context: AppContext) -> Shown:
+def _shown(stored: OutboxMessage, context: AppContext) -> Shown:
     base_url, locale = context.config.base_url, context.config.locale
+    # A manager's Aprovar / Reprovar links decide as that manager: never shown to admins.
+    message = without_links(stored)
     try:
         if message.channel == Channel.EMAIL:
             mail = render_email(message, base_url, locale)
