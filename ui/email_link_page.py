@@ -21,6 +21,7 @@ import logging
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from nicegui import app
+from starlette.convertors import Convertor, register_url_convertor
 
 from domain import email_links
 from domain.email_links import InvalidLink, LinkView
@@ -58,6 +59,22 @@ button:focus-visible,a:focus-visible{outline:3px solid #1976d2;outline-offset:2p
 .outcome{font-weight:bold;font-size:1.1rem}.error{color:#b00020;font-weight:bold}
 a{color:#1565c0}
 """
+
+
+class _AnyText(Convertor[str]):
+    """Everything after /e/, line breaks included (Starlette's `path` stops at one), so
+    that no input under /e/ falls through to another page."""
+
+    regex = "(?s:.*)"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("anytext", _AnyText())
 
 
 def _document(title: str, body: str, lang: str) -> str:
@@ -169,7 +186,7 @@ def register(context: AppContext, limiter: StrikeLimiter | None = None) -> Strik
         return HTMLResponse(content, status_code=status, headers=_HEADERS)
 
     # Sync routes: FastAPI runs them in a worker thread, off the event loop.
-    @app.get(LINK_PREFIX + "{token:path}", include_in_schema=False)
+    @app.get(LINK_PREFIX + "{token:anytext}", include_in_schema=False)
     def email_link(request: Request, token: str, done: str = "") -> Response:
         if strikes.blocked(_address(request)):
             return refuse(request, strike=False)
@@ -179,7 +196,7 @@ def register(context: AppContext, limiter: StrikeLimiter | None = None) -> Strik
             return refuse(request)
         return page(_view_page(view, token, done=done == "1"))
 
-    @app.post(LINK_PREFIX + "{token:path}", include_in_schema=False)
+    @app.post(LINK_PREFIX + "{token:anytext}", include_in_schema=False)
     def confirm_email_link(request: Request, token: str, reason: str = Form("")) -> Response:
         if strikes.blocked(_address(request)):
             return refuse(request, strike=False)
