@@ -317,6 +317,18 @@ class EmailLink:
     id: int | None = None
 
 
+@dataclass(frozen=True)
+class LinkBatch:
+    """The links a request makes, to be stored at once: (manager id, decision, token
+    hash) each. Plain values, not EmailLink entities: 2,000 mapped objects cost the
+    request more than writing them (docs/benchmarks.md, e-mail links)."""
+
+    request_id: int
+    created_at: datetime
+    expires_at: datetime
+    links: tuple[tuple[int, LinkDecision, str], ...]
+
+
 @dataclass(eq=False)
 class PushSubscription:
     customer_id: int

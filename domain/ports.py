@@ -18,6 +18,7 @@ from .model import (
     Customer,
     EmailLink,
     HistoryEntry,
+    LinkBatch,
     Organization,
     OutboxMessage,
     PushSubscription,
@@ -129,7 +130,7 @@ class PushSubscriptionRepository(Protocol):
 
 
 class EmailLinkRepository(Protocol):
-    def add_many(self, links: Sequence[EmailLink]) -> None:
+    def add_many(self, batch: LinkBatch) -> None:
         """Stores the links in bulk: a request to 1,000 managers makes 2,000 of them."""
         ...
 
