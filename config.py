@@ -7,8 +7,10 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.auth import SUPPORTED_LOCALES
+from i18n_time import DEFAULT_ZONE
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,13 @@ class Config:
     push_allow_insecure: bool = False
     # How long a manager's Aprovar / Reprovar links of a request mail stay good (spec §11).
     email_link_days: int = 7
+    # Local test receivers are plain http on 127.0.0.1; real webhook endpoints are public https.
+    webhook_allow_insecure: bool = False
+    # API rate limits in the `limits` notation ("300/minute", "10/second;1000/hour").
+    api_rate_limit: str = "300/minute"
+    api_rate_limit_per_address: str = "600/minute"
+    # The time zone of people who did not pick their own (AVAL_TIMEZONE).
+    timezone: str = DEFAULT_ZONE
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -42,6 +51,11 @@ class Config:
         link_days = int(env.get("AVAL_EMAIL_LINK_DAYS") or 7)
         if link_days < 1:
             raise ValueError(f"AVAL_EMAIL_LINK_DAYS must be a whole number of days ≥ 1, not {link_days}")
+        timezone = env.get("AVAL_TIMEZONE") or DEFAULT_ZONE
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"AVAL_TIMEZONE must be a zone name like America/Sao_Paulo, not {timezone!r}") from None
         return cls(
             port=port,
             host=env.get("AVAL_HOST") or "127.0.0.1",
@@ -56,6 +70,10 @@ class Config:
             storage_secret=env.get("AVAL_STORAGE_SECRET") or None,
             push_allow_insecure=env.get("AVAL_PUSH_ALLOW_INSECURE") == "1",
             email_link_days=link_days,
+            webhook_allow_insecure=env.get("AVAL_WEBHOOK_ALLOW_INSECURE") == "1",
+            api_rate_limit=env.get("AVAL_API_RATE_LIMIT") or "300/minute",
+            api_rate_limit_per_address=env.get("AVAL_API_RATE_LIMIT_PER_ADDRESS") or "600/minute",
+            timezone=timezone,
         )
 
     def secret(self, name: str) -> str:

@@ -35,7 +35,8 @@ class InvalidLink(NotFound):
 @dataclass(frozen=True)
 class LinkView:
     """What the page shows: the decision the link carries, the request and its ticket,
-    the manager's name and language; `ended` says how the request ended, if it did."""
+    the manager's name, language and time zone (None: the installation's); `ended` says
+    how the request ended, if it did."""
 
     decision: LinkDecision
     manager_name: str
@@ -43,6 +44,7 @@ class LinkView:
     detail: TicketDetail
     row: RequestRow
     ended: AlreadyDecided | None
+    timezone: str | None = None
 
 
 def _usable(uow: UnitOfWork, token: str) -> tuple[EmailLink, Customer]:
@@ -73,7 +75,7 @@ def open_link(uow: UnitOfWork, token: str) -> LinkView:
         if row is None or detail is None:
             raise InvalidLink()
         ended = None if row.state == RequestState.AWAITING_APPROVAL else approvals.already_decided_error(row)
-        return LinkView(link.decision, manager.name, manager.locale, detail, row, ended)
+        return LinkView(link.decision, manager.name, manager.locale, detail, row, ended, manager.timezone)
 
 
 def confirm_link(uow: UnitOfWork, token: str, reason: str = "") -> LinkDecision:

@@ -26,6 +26,9 @@ export default {
             <div class="q-px-md q-pt-sm text-bold">{{ person[0] }}</div>
             <div class="q-px-md q-pb-sm text-caption">{{ person[1] }}</div>
             <q-separator />
+            <q-item clickable tag="a" :href="profile[1]">
+              <q-item-section>{{ profile[0] }}</q-item-section>
+            </q-item>
             <template v-if="push">
               <q-item v-if="pushHere === false" clickable v-close-popup @click="pushOn">
                 <q-item-section>{{ texts[3] }}</q-item-section>
@@ -48,6 +51,7 @@ export default {
     nav: Array,  // [[label, path], …]
     languages: Array,  // [[code, name, current], …]
     person: Array,  // [name, e-mail]
+    profile: Array,  // [label, path] of the person's profile page
     texts: Array,  // [language, account, sign out, push on, push off, push unsupported]
     push: Boolean,
     addScrollPadding: Boolean,

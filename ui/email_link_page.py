@@ -23,6 +23,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from nicegui import app
 from starlette.convertors import Convertor, register_url_convertor
 
+import i18n_time
 from domain import email_links
 from domain.email_links import InvalidLink, LinkView
 from domain.errors import AlreadyDecided, DomainError, InvalidInput
@@ -30,7 +31,7 @@ from domain.link_tokens import LINK_PREFIX
 from domain.model import LinkDecision, RequestState
 from domain.validation import NOTE_MAX
 
-from .context import AppContext, format_when
+from .context import AppContext
 from .i18n import default_locale, translate, translate_error
 from .rate_limit import StrikeLimiter
 
@@ -118,7 +119,7 @@ def _facts(view: LinkView, locale: str) -> str:
         facts.append((translate("Agent's note", locale), row.note))
     facts += [
         (translate("Requested by", locale), row.requested_by_name),
-        (translate("Requested at", locale), format_when(row.requested_at)),
+        (translate("Requested at", locale), i18n_time.format_when(row.requested_at, locale, view.timezone)),
     ]
     if detail.description:
         facts.append((translate("Ticket description", locale), detail.description))
@@ -136,7 +137,7 @@ def _view_page(view: LinkView, token: str, *, done: bool = False, error: str = "
         decided_as_link = view.row.state == (RequestState.APPROVED if approve else RequestState.REJECTED)
         title = translate("Action approved.", locale) if approve else translate("Action rejected.", locale)
         heading = f"<h1>{html.escape(title)}</h1>" if done and decided_as_link else ""
-        outcome = translate_error(view.ended.message, view.ended.params, locale)
+        outcome = translate_error(view.ended.message, view.ended.params, locale, zone=view.timezone)
         body = (
             f'{heading}<p class="outcome" data-state="{html.escape(view.row.state)}">{html.escape(outcome)}</p>'
             f"{_facts(view, locale)}{portal}"
@@ -219,7 +220,8 @@ def register(context: AppContext, limiter: StrikeLimiter | None = None) -> Strik
         except InvalidLink:
             return refuse(request)
         locale = view.locale or default_locale()
-        return page(_view_page(view, token, error=translate_error(error.message, error.params, locale)), 400)
+        problem = translate_error(error.message, error.params, locale, zone=view.timezone)
+        return page(_view_page(view, token, error=problem), 400)
 
     return strikes
 

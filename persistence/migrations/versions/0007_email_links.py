@@ -5,7 +5,7 @@ request mail (spec §11), never the token. `history_entries.via` marks a decisio
 from such a link ("por e-mail"); NULL for every entry written before (portal, as then).
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006b
 Create Date: 2026-11-30 10:00:00.000000
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import persistence.types
 
 revision: str = '0007'
-down_revision: str | None = '0004'
+down_revision: str | None = '0006b'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -45,7 +45,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_email_links_customer_id'), ['customer_id'], unique=False)
     with op.batch_alter_table('history_entries', schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column('via', sa.Enum('portal', 'email', name='decision_via', native_enum=False, length=32),
+            sa.Column('via', sa.Enum('portal', 'email', 'api', name='decision_via', native_enum=False, length=32),
                       nullable=True)
         )
 
