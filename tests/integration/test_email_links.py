@@ -254,3 +254,22 @@ def test_a_sent_mail_forgets_the_links_it_carried(database: Database) -> None:
         assert message.payload["path"] == f"/portal/approvals/{request_id}"
     # The manager's mail still works: the hash was never in the outbox.
     assert database.run(email_links.open_link, token).ended is None
+
+
+def test_the_link_page_shows_times_in_the_managers_own_zone(database: Database) -> None:
+    from domain import profile
+    from i18n_time import format_when
+    from ui.email_link_page import _view_page
+
+    database.run(profile.set_time_zone, database.customer(FABIO), "America/New_York")
+    request_id = _request(database)
+    token = links_of(database, request_id, FABIO)["approve"]
+    database.run(email_links.confirm_link, token)
+    view = database.run(email_links.open_link, token)
+    assert view.timezone == "America/New_York" and view.ended is not None
+    decided_at = view.ended.params["when"]
+    page = _view_page(view, token)
+    new_york = format_when(decided_at, "pt_BR", "America/New_York")
+    assert new_york != format_when(decided_at, "pt_BR", "America/Sao_Paulo")
+    assert f"por Fábio Gerente em {new_york}" in page  # the "já foi aprovada" text, on Fábio's clock
+    assert format_when(view.row.requested_at, "pt_BR", "America/New_York") in page
