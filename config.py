@@ -41,6 +41,8 @@ class Config:
     storage_secret: str | None = field(default=None, repr=False)
     # Test push services run on plain http at 127.0.0.1; real ones are public https.
     push_allow_insecure: bool = False
+    # How long a manager's Aprovar / Reprovar links of a request mail stay good (spec §11).
+    email_link_days: int = 7
     # Local test receivers are plain http on 127.0.0.1; real webhook endpoints are public https.
     webhook_allow_insecure: bool = False
     # API rate limits in the `limits` notation ("300/minute", "10/second;1000/hour").
@@ -61,6 +63,9 @@ class Config:
         locale = env.get("AVAL_LOCALE") or "pt_BR"
         if locale not in SUPPORTED_LOCALES:
             raise ValueError(f"AVAL_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}, not {locale!r}")
+        link_days = int(env.get("AVAL_EMAIL_LINK_DAYS") or 7)
+        if link_days < 1:
+            raise ValueError(f"AVAL_EMAIL_LINK_DAYS must be a whole number of days ≥ 1, not {link_days}")
         timezone = env.get("AVAL_TIMEZONE") or DEFAULT_ZONE
         try:
             ZoneInfo(timezone)
@@ -79,6 +84,7 @@ class Config:
             redis_url=env.get("NICEGUI_REDIS_URL") or None,
             storage_secret=env.get("AVAL_STORAGE_SECRET") or None,
             push_allow_insecure=env.get("AVAL_PUSH_ALLOW_INSECURE") == "1",
+            email_link_days=link_days,
             webhook_allow_insecure=env.get("AVAL_WEBHOOK_ALLOW_INSECURE") == "1",
             api_rate_limit=env.get("AVAL_API_RATE_LIMIT") or "300/minute",
             api_rate_limit_per_address=env.get("AVAL_API_RATE_LIMIT_PER_ADDRESS") or "600/minute",

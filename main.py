@@ -147,7 +147,9 @@ def _mount_api(config: Config, services: Services) -> None:
         rate_limits = ApiRateLimits.create(config.api_rate_limit, config.api_rate_limit_per_address, config.redis_url)
     except ValueError as error:
         raise SystemExit(f"AVAL_API_RATE_LIMIT / AVAL_API_RATE_LIMIT_PER_ADDRESS: {error}") from None
-    api = create_api(services, default_locale=config.locale, rate_limits=rate_limits)
+    api = create_api(
+        services, default_locale=config.locale, rate_limits=rate_limits, email_link_days=config.email_link_days
+    )
     app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) != "/api"]
     app.mount("/api", api)
 

@@ -57,7 +57,9 @@ DESCRIPTION = (
 )
 
 
-def create_api(services: Services, *, default_locale: str, rate_limits: ApiRateLimits) -> FastAPI:
+def create_api(
+    services: Services, *, default_locale: str, rate_limits: ApiRateLimits, email_link_days: int = 7
+) -> FastAPI:
     api = FastAPI(
         title="Aval API",
         version="1",
@@ -71,6 +73,8 @@ def create_api(services: Services, *, default_locale: str, rate_limits: ApiRateL
     api.state.services = services
     api.state.default_locale = default_locale
     api.state.rate_limits = rate_limits
+    # How long the Aprovar / Reprovar links of the mails a request makes stay good.
+    api.state.email_link_days = email_link_days
     install_error_handlers(api)
     api.include_router(router)
 

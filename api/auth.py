@@ -31,6 +31,10 @@ async def services(request: Request) -> Services:
     return request.app.state.services  # type: ignore[no-any-return]
 
 
+async def email_link_days(request: Request) -> int:
+    return request.app.state.email_link_days  # type: ignore[no-any-return]
+
+
 def caller(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
@@ -62,3 +66,4 @@ Caller = Annotated[Actor, Depends(caller)]
 AgentCaller = Annotated[Actor, Depends(agent_caller)]
 CustomerCaller = Annotated[Actor, Depends(customer_caller)]
 ServicesDep = Annotated[Services, Depends(services)]
+LinkDaysDep = Annotated[int, Depends(email_link_days)]

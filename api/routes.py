@@ -9,10 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from domain import approvals, deadlines, tickets
-from domain.model import TicketStatus
+from domain.model import TicketStatus, Via
 from domain.views import TicketFilter
 
-from .auth import AgentCaller, Caller, CustomerCaller, ServicesDep
+from .auth import AgentCaller, Caller, CustomerCaller, LinkDaysDep, ServicesDep
 from .errors import ErrorOut
 from .schemas import (
     CatalogActionOut,
@@ -107,11 +107,13 @@ def ticket_history(number: TicketNumber, actor: AgentCaller, services: ServicesD
     summary="Request an action on a ticket",
 )
 def request_action(
-    number: TicketNumber, body: RequestActionIn, actor: AgentCaller, services: ServicesDep
+    number: TicketNumber, body: RequestActionIn, actor: AgentCaller, services: ServicesDep, link_days: LinkDaysDep
 ) -> RequestOut:
     # A deadline left out of the body is the action's default; an explicit null is none.
     deadline = body.deadline if "deadline" in body.model_fields_set else deadlines.CATALOG_DEFAULT
-    request_id = services.run(approvals.request_action, actor, number, body.action_id, body.note, deadline)
+    request_id = services.run(
+        approvals.request_action, actor, number, body.action_id, body.note, deadline, link_days=link_days
+    )
     view = services.run(tickets.ticket_view, actor, number)
     return RequestOut.of(next(r for r in view.requests if r.id == request_id))
 
@@ -132,7 +134,7 @@ def approval(request_id: RequestId, actor: CustomerCaller, services: ServicesDep
 
 @router.post("/requests/{request_id}/approve", response_model=DecisionOut, tags=["approvals"], summary="Approve")
 def approve(request_id: RequestId, actor: CustomerCaller, services: ServicesDep) -> DecisionOut:
-    services.run(approvals.approve, actor, request_id)
+    services.run(approvals.approve, actor, request_id, via=Via.API)
     return DecisionOut(request_id=request_id, state="approved")  # type: ignore[arg-type]
 
 
@@ -140,7 +142,7 @@ def approve(request_id: RequestId, actor: CustomerCaller, services: ServicesDep)
 def reject(
     request_id: RequestId, actor: CustomerCaller, services: ServicesDep, body: RejectIn | None = None
 ) -> DecisionOut:
-    services.run(approvals.reject, actor, request_id, body.reason if body else "")
+    services.run(approvals.reject, actor, request_id, body.reason if body else "", via=Via.API)
     return DecisionOut(request_id=request_id, state="rejected")  # type: ignore[arg-type]
 
 

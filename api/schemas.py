@@ -73,6 +73,7 @@ class HistoryOut(BaseModel):
     action_name: str | None
     request_id: int | None
     at: datetime
+    via: str | None = Field(None, description="Where a decision was taken: portal, email or api.")
 
     @classmethod
     def of(cls, entry: HistoryEntry) -> HistoryOut:
@@ -83,6 +84,7 @@ class HistoryOut(BaseModel):
             action_name=entry.action_name,
             request_id=entry.request_id,
             at=entry.at,
+            via=str(entry.via.value if hasattr(entry.via, "value") else entry.via) if entry.via else None,
         )
 
 

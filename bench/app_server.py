@@ -176,6 +176,12 @@ def main() -> None:
     config = Config.from_env()
     if os.environ.get("AVAL_BENCH_ROUTES") != "1" or config.host not in LOOPBACK:
         sys.exit("bench.app_server needs AVAL_BENCH_ROUTES=1 and a loopback AVAL_HOST")
+    if os.environ.get("AVAL_BENCH_NO_LINKS") == "1":
+        # The same run without the one-decision links of request mails: the fan-out
+        # measured both ways on the same machine at the same time (docs/benchmarks.md).
+        from domain import link_tokens
+
+        link_tokens.issue_links = lambda *_args, **_kwargs: {}  # type: ignore[assignment]
     context = aval.build(config)
     add_bench_routes(context)
     app.on_startup(aval.tune_garbage_collector)

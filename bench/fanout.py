@@ -30,6 +30,7 @@ import shutil
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -68,8 +69,10 @@ FIRST_MANAGER_ID = 2
 WARM_UP_CLIENTS = 24
 
 
-def seed(engine: str, managers: int) -> str:
-    url = fresh_sqlite(WORK / "aval.sqlite3") if engine == "sqlite" else recreate_postgres(PG_DATABASE)
+def seed(engine: str, managers: int, sqlite_path: Path | None = None, pg_database: str = PG_DATABASE) -> str:
+    """One organization with `managers` managers, a customer, an agent, an action, a ticket."""
+    sqlite_file = sqlite_path or WORK / "aval.sqlite3"
+    url = fresh_sqlite(sqlite_file) if engine == "sqlite" else recreate_postgres(pg_database)
     db = open_database(url)
     now = datetime.now(UTC)
     with db.engine.begin() as connection:

@@ -6,6 +6,7 @@ in the HTML part; the plain text part carries it as typed."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 from collections.abc import Mapping
@@ -14,7 +15,8 @@ from datetime import datetime
 
 from config import SUPPORTED_LOCALES
 from delivery.email_sender import EmailMessage
-from delivery.webpush_sender import PushPayload
+from delivery.webpush_sender import PushAction, PushPayload
+from domain.link_tokens import LINK_KEYS
 from domain.messages import N_
 from domain.model import OutboxMessage, RequestState
 from i18n_catalog import translations
@@ -41,12 +43,20 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Button:
+    label: str  # msgid
+    url: str
+    color: str
+
+
+@dataclass(frozen=True)
 class Content:
     subject: Line
     intro: Line
     fields: list[Field]
     link_label: str  # msgid
     url: str
+    buttons: tuple[Button, ...] = ()
 
 
 def message_locale(message: OutboxMessage, default_locale: str) -> str:
@@ -56,8 +66,30 @@ def message_locale(message: OutboxMessage, default_locale: str) -> str:
 
 def link(message: OutboxMessage, base_url: str) -> str:
     """The exact page the message is about: a request to evaluate, a ticket."""
-    path = str(message.payload.get("path") or "/")
+    return _absolute(base_url, str(message.payload.get("path") or "/"))
+
+
+def without_links(message: OutboxMessage) -> OutboxMessage:
+    """The message without the manager's one-decision links (for admins' eyes)."""
+    if not any(key in message.payload for key in LINK_KEYS):
+        return message
+    payload = {key: value for key, value in message.payload.items() if key not in LINK_KEYS}
+    return dataclasses.replace(message, payload=payload)
+
+
+def _absolute(base_url: str, path: str) -> str:
     return base_url.rstrip("/") + (path if path.startswith("/") else "/" + path)
+
+
+def decision_links(message: OutboxMessage, base_url: str) -> dict[str, str]:
+    """The manager's Aprovar / Reprovar pages (spec §11), by decision, when the message
+    carries them."""
+    found = {}
+    for decision in ("approve", "reject"):
+        path = message.payload.get(f"{decision}_path")
+        if isinstance(path, str) and path:
+            found[decision] = _absolute(base_url, path)
+    return found
 
 
 def _text(payload: Mapping[str, object], key: str) -> str:
@@ -76,7 +108,10 @@ def _when(payload: Mapping[str, object], key: str, locale: str) -> str:
     return format_when(moment, locale, _text(payload, "timezone") or None)
 
 
-def _request_created(message: OutboxMessage, url: str, locale: str) -> Content:
+_BUTTONS = {"approve": (N_("Approve"), "#1b873f"), "reject": (N_("Reject"), "#c10015")}
+
+
+def _request_created(message: OutboxMessage, url: str, base_url: str, locale: str) -> Content:
     p = message.payload
     values = {
         "number": _text(p, "ticket_number"),
@@ -99,6 +134,10 @@ def _request_created(message: OutboxMessage, url: str, locale: str) -> Content:
         fields=fields,
         link_label=N_("Approve or reject it here"),
         url=url,
+        buttons=tuple(
+            Button(_BUTTONS[decision][0], link, _BUTTONS[decision][1])
+            for decision, link in decision_links(message, base_url).items()
+        ),
     )
 
 
@@ -207,7 +246,7 @@ def _generic(message: OutboxMessage, url: str) -> Content:
 def content(message: OutboxMessage, base_url: str, locale: str) -> Content:
     url = link(message, base_url)
     if message.kind == REQUEST_CREATED:
-        return _request_created(message, url, locale)
+        return _request_created(message, url, base_url, locale)
     if message.kind == REQUEST_EVALUATED:
         return _request_evaluated(message, url, locale)
     if message.kind == REQUEST_REMINDER:
@@ -240,6 +279,8 @@ def render_email(message: OutboxMessage, base_url: str, default_locale: str) -> 
     footer = gettext("This message was sent by Aval, the help desk.")
     text_lines = [_fill(body.intro, gettext), ""]
     text_lines += [f"{gettext(f.label)}: {_value(f, gettext)}" for f in body.fields]
+    if body.buttons:
+        text_lines += [""] + [f"{gettext(b.label)}: {b.url}" for b in body.buttons]
     text_lines += ["", f"{gettext(body.link_label)}: {body.url}", "", "-- ", footer, ""]
     rows = "\n".join(
         f'<tr><th align="left" valign="top" style="padding:2px 12px 2px 0">{html.escape(gettext(f.label))}</th>'
@@ -251,6 +292,7 @@ def render_email(message: OutboxMessage, base_url: str, default_locale: str) -> 
         f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}"><body style="font-family:sans-serif;line-height:1.4">\n'
         f"<p>{_fill_html(body.intro, gettext)}</p>\n"
         f"<table>\n{rows}\n</table>\n"
+        f"{_buttons_html(body.buttons, gettext)}"
         f'<p><a href="{html.escape(body.url, quote=True)}">{html.escape(gettext(body.link_label))}</a></p>\n'
         f'<p style="color:#666;font-size:small">{html.escape(footer)}</p>\n'
         "</body></html>\n"
@@ -262,6 +304,19 @@ def render_email(message: OutboxMessage, base_url: str, default_locale: str) -> 
         html=html_part,
         message_id=email_message_id(message),
     )
+
+
+def _buttons_html(buttons: tuple[Button, ...], gettext: Translator) -> str:
+    """Links drawn as buttons; styles inline, as mail clients drop style sheets."""
+    if not buttons:
+        return ""
+    links = " ".join(
+        f'<a href="{html.escape(b.url, quote=True)}" data-decision="{html.escape(b.label.lower())}" '
+        f'style="display:inline-block;padding:10px 22px;margin:4px 8px 4px 0;border-radius:4px;'
+        f'background:{b.color};color:#ffffff;text-decoration:none;font-weight:bold">{html.escape(gettext(b.label))}</a>'
+        for b in buttons
+    )
+    return f"<p>{links}</p>\n"
 
 
 def email_message_id(message: OutboxMessage) -> str:
@@ -290,7 +345,12 @@ def render_push(message: OutboxMessage, base_url: str, default_locale: str) -> P
         title = gettext("Action awaiting your approval")
         body = _fill(Line(N_("Ticket #{number} — {subject}: {requester} asks for approval of {action}."), values),
                      gettext)
-        return PushPayload(title=title, body=body, url=url)
+        labels = {"approve": N_("Approve"), "reject": N_("Reject")}
+        actions = tuple(
+            PushAction(action=decision, title=gettext(labels[decision]), url=link)
+            for decision, link in decision_links(message, base_url).items()
+        )
+        return PushPayload(title=title, body=body, url=url, actions=actions)
     if message.kind == REQUEST_REMINDER:
         title = gettext("Reminder: an action awaits your approval")
         body = _fill(Line(N_("Ticket #{number} — {subject}: {action} still awaits your approval."), values), gettext)

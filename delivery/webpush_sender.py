@@ -29,10 +29,21 @@ class PushSubscriptionInfo:
 
 
 @dataclass(frozen=True)
+class PushAction:
+    """A notification button (where the browser shows them): `action` names it to the
+    service worker, which opens `url` — a page, never a decision by itself."""
+
+    action: str
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
 class PushPayload:
     title: str
     body: str
     url: str
+    actions: tuple[PushAction, ...] = ()
 
 
 class WebPushSender:
@@ -83,7 +94,9 @@ class WebPushSender:
 
 def encode_payload(payload: PushPayload) -> str:
     """The JSON the service worker reads, with the body cut to fit a single push record."""
-    doc = {"title": payload.title, "body": payload.body, "url": payload.url}
+    doc: dict[str, object] = {"title": payload.title, "body": payload.body, "url": payload.url}
+    if payload.actions:
+        doc["actions"] = [{"action": a.action, "title": a.title, "url": a.url} for a in payload.actions]
     data = json.dumps(doc, ensure_ascii=False)
     body = payload.body
     # A too large message is refused (413) and lost; a shortened body still leads the

@@ -3,10 +3,10 @@ and the manager's pending list (spec §3–§7)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from . import clock, deadlines, policy, reminders, routing, webhooks
+from . import clock, deadlines, link_tokens, policy, reminders, routing, webhooks
 from .access import Actor, require_agent, require_customer
 from .errors import AlreadyAwaiting, AlreadyDecided, Conflict, Forbidden, InvalidInput, NotFound
 from .events import (
@@ -28,6 +28,7 @@ from .model import (
     Organization,
     RequestState,
     Ticket,
+    Via,
     WebhookEvent,
 )
 from .ports import UnitOfWork
@@ -113,6 +114,7 @@ def _event(
     request: ActionRequest,
     managers: list[Customer] | None = None,
     organization: Organization | None = None,
+    via: Via | None = None,
 ) -> RequestEvent:
     assert request.id is not None and ticket.id is not None
     if managers is None:
@@ -121,6 +123,7 @@ def _event(
     # transaction, with the e-mails and pushes already queued.
     webhooks.queue_deliveries(uow, WEBHOOK_EVENT_OF[cls], ticket, request)
     uow.flush()  # the change itself must be in the counts
+    extra = {"via": via.value} if via is not None else {}
     return cls(
         request_id=request.id,
         ticket_id=ticket.id,
@@ -128,6 +131,7 @@ def _event(
         action_name=request.action_name,
         audience=routing.audience(managers, ticket, request),
         pending_counts=tuple(sorted(_counts_of(uow, managers).items())),
+        **extra,
     )
 
 
@@ -138,9 +142,13 @@ def request_action(
     action_id: int,
     note: str = "",
     deadline: datetime | deadlines.CatalogDefault | None = deadlines.CATALOG_DEFAULT,
+    *,
+    link_days: int = 7,
 ) -> int:
     """An agent asks the managers to approve an action. The deadline is the action's
-    default unless the agent chose one (a UTC instant, future, ≤ 90 days) or none."""
+    default unless the agent chose one (a UTC instant, future, ≤ 90 days) or none. In the
+    same transaction: each manager's mail and push (with their one-decision links, valid
+    `link_days` days) and the history entry."""
     with uow:
         agent = require_agent(uow, actor)
         if not policy.may_request(agent):
@@ -174,7 +182,8 @@ def request_action(
         uow.flush()  # the partial unique index speaks here when another agent was faster
         deadlines.schedule_expiry(uow, request)
         reminders.schedule_first(uow, request, uow.settings.get())
-        routing.queue_request_created(uow, ticket, request, managers, agent.name)
+        links = link_tokens.issue_links(uow, request, managers, link_days)
+        routing.queue_request_created(uow, ticket, request, managers, agent.name, links)
         # Added after the outbox rows' query, so that it goes in with them in _event's one
         # flush rather than in an autoflush of its own.
         uow.history.add(
@@ -222,7 +231,7 @@ def already_decided_error(row: RequestRow) -> AlreadyDecided:
     return AlreadyDecided(N_("This action expired at {when}: its ticket was closed or cancelled."), when=when)
 
 
-def _lost_to_another_decision(uow: UnitOfWork, request_id: int) -> AlreadyDecided:
+def lost_to_another_decision(uow: UnitOfWork, request_id: int) -> AlreadyDecided:
     uow.rollback()
     row = uow.requests.row(request_id)  # a fresh transaction sees the winner
     if row is None or row.state == RequestState.AWAITING_APPROVAL:
@@ -244,7 +253,7 @@ def _claim_decision(uow: UnitOfWork, request_id: int) -> None:
     try:
         uow.flush()
     except Conflict:
-        raise _lost_to_another_decision(uow, request_id) from None
+        raise lost_to_another_decision(uow, request_id) from None
 
 
 def _commit_decision(uow: UnitOfWork, request_id: int) -> None:
@@ -252,7 +261,7 @@ def _commit_decision(uow: UnitOfWork, request_id: int) -> None:
     try:
         uow.commit()
     except Conflict:
-        raise _lost_to_another_decision(uow, request_id) from None
+        raise lost_to_another_decision(uow, request_id) from None
 
 
 def _manager_request(
@@ -268,35 +277,49 @@ def _manager_request(
     return manager, request, ticket, organization
 
 
-def _evaluate(uow: UnitOfWork, actor: Actor, request_id: int, *, approve: bool, reason: str = "") -> None:
-    with uow:
-        manager, request, ticket, organization = _manager_request(uow, actor, request_id)
-        if not policy.may_evaluate(manager, organization):
-            raise Forbidden(N_("Only a manager of the organization may evaluate this action."))
-        if not request.is_pending:
-            row = uow.requests.row(request_id)
-            assert row is not None
-            raise already_decided_error(row)
-        assert manager.id is not None and ticket.id is not None
-        kind = HistoryKind.ACTION_APPROVED if approve else HistoryKind.ACTION_REJECTED
-        entry = ticket.entry(
-            kind=kind,
-            actor_name=manager.name,
-            body="" if approve else reason,
-            request_id=request.id,
-            action_name=request.action_name,
-        )
-        _ticket_first(uow)
-        if approve:
-            request.approve(manager.id)
-        else:
-            request.reject(manager.id, reason)
-        _claim_decision(uow, request_id)
-        uow.history.add(entry)
-        _notify_agents(uow, ticket, request, manager.name, email=True)
-        event_cls = ActionApproved if approve else ActionRejected
-        uow.record(_event(event_cls, uow, ticket, request, organization=organization))
-        _commit_decision(uow, request_id)
+def evaluate(
+    uow: UnitOfWork,
+    actor: Actor,
+    request_id: int,
+    *,
+    approve: bool,
+    reason: str = "",
+    via: Via = Via.PORTAL,
+    claim: Callable[[], None] | None = None,
+) -> None:
+    """Approve or reject, in the caller's open unit of work, and commit. Every right is
+    checked now. `claim` runs right after the request's new state is written, in the
+    same transaction (a mailed link consumes its token there)."""
+    manager, request, ticket, organization = _manager_request(uow, actor, request_id)
+    if not policy.may_evaluate(manager, organization):
+        raise Forbidden(N_("Only a manager of the organization may evaluate this action."))
+    if not request.is_pending:
+        row = uow.requests.row(request_id)
+        assert row is not None
+        raise already_decided_error(row)
+    assert manager.id is not None and ticket.id is not None
+    kind = HistoryKind.ACTION_APPROVED if approve else HistoryKind.ACTION_REJECTED
+    entry = ticket.entry(
+        kind=kind,
+        actor_name=manager.name,
+        body="" if approve else reason,
+        request_id=request.id,
+        action_name=request.action_name,
+        via=via,
+    )
+    _ticket_first(uow)
+    if approve:
+        request.approve(manager.id)
+    else:
+        request.reject(manager.id, reason)
+    _claim_decision(uow, request_id)
+    if claim is not None:
+        claim()
+    uow.history.add(entry)
+    _notify_agents(uow, ticket, request, manager.name, email=True)
+    event_cls = ActionApproved if approve else ActionRejected
+    uow.record(_event(event_cls, uow, ticket, request, organization=organization, via=via))
+    _commit_decision(uow, request_id)
 
 
 def _notify_agents(uow: UnitOfWork, ticket: Ticket, request: ActionRequest, actor_name: str, *, email: bool) -> None:
@@ -317,13 +340,15 @@ def _notify_agents(uow: UnitOfWork, ticket: Ticket, request: ActionRequest, acto
         )
 
 
-def approve(uow: UnitOfWork, actor: Actor, request_id: int) -> None:
-    _evaluate(uow, actor, request_id, approve=True)
+def approve(uow: UnitOfWork, actor: Actor, request_id: int, *, via: Via = Via.PORTAL) -> None:
+    with uow:
+        evaluate(uow, actor, request_id, approve=True, via=via)
 
 
-def reject(uow: UnitOfWork, actor: Actor, request_id: int, reason: str = "") -> None:
+def reject(uow: UnitOfWork, actor: Actor, request_id: int, reason: str = "", *, via: Via = Via.PORTAL) -> None:
     reason = clean_text(reason, label=N_("Reason"), max_len=NOTE_MAX, multiline=True)
-    _evaluate(uow, actor, request_id, approve=False, reason=reason)
+    with uow:
+        evaluate(uow, actor, request_id, approve=False, reason=reason, via=via)
 
 
 def cancel(uow: UnitOfWork, actor: Actor | None, request_id: int) -> None:

@@ -40,12 +40,18 @@ class ActionRequested(RequestEvent):
 
 
 @dataclass(frozen=True)
-class ActionApproved(RequestEvent):
+class ActionDecided(RequestEvent):
+    # Where the decision was taken ("portal", "email"); the same event either way.
+    via: str = "portal"
+
+
+@dataclass(frozen=True)
+class ActionApproved(ActionDecided):
     pass
 
 
 @dataclass(frozen=True)
-class ActionRejected(RequestEvent):
+class ActionRejected(ActionDecided):
     pass
 
 

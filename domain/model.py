@@ -82,6 +82,16 @@ class ExpiryReason(StrEnum):
     DEADLINE_PASSED = "deadline_passed"
 
 
+class Via(StrEnum):
+    """Where a decision was taken; the history says "por e-mail" for one taken from a
+    mailed link and "pela API" for one taken through the API, and is otherwise the same
+    event."""
+
+    PORTAL = "portal"
+    EMAIL = "email"
+    API = "api"
+
+
 class NotificationKind(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
@@ -182,9 +192,11 @@ class Ticket:
         body: str = "",
         request_id: int | None = None,
         action_name: str | None = None,
+        via: Via | None = None,
     ) -> HistoryEntry:
         """A new entry of this ticket's history. What the history shows is a change of the
-        ticket, so its update time (and the lists sorted by it) moves with it."""
+        ticket, so its update time (and the lists sorted by it) moves with it. `via`: where
+        a decision was taken."""
         assert self.id is not None
         entry = HistoryEntry(
             ticket_id=self.id,
@@ -193,6 +205,7 @@ class Ticket:
             body=body,
             request_id=request_id,
             action_name=action_name,
+            via=via,
         )
         self.updated_at = entry.at
         return entry
@@ -207,6 +220,8 @@ class HistoryEntry:
     request_id: int | None = None
     action_name: str | None = None
     at: datetime = field(default_factory=_now)
+    # Set on a decision (approved, rejected): where it was taken.
+    via: Via | None = None
     id: int | None = None
 
     @property
@@ -346,6 +361,38 @@ class OutboxMessage:
     # second app instance) skips it, and takes it over only if that worker died.
     claimed_until: datetime | None = None
     id: int | None = None
+
+
+class LinkDecision(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+@dataclass(eq=False)
+class EmailLink:
+    """A one-decision link of a manager (spec §11): the hash of its token and what it may
+    do. The raw token only ever exists in the manager's mail and push message."""
+
+    token_hash: str
+    request_id: int
+    customer_id: int
+    decision: LinkDecision
+    expires_at: datetime
+    created_at: datetime = field(default_factory=_now)
+    used_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class LinkBatch:
+    """The links a request makes, to be stored at once: (manager id, decision, token
+    hash) each. Plain values, not EmailLink entities: 2,000 mapped objects cost the
+    request more than writing them (docs/benchmarks.md, e-mail links)."""
+
+    request_id: int
+    created_at: datetime
+    expires_at: datetime
+    links: tuple[tuple[int, LinkDecision, str], ...]
 
 
 class DueKind(StrEnum):

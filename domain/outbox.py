@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from . import clock
 from .events import OutboxChanged
+from .link_tokens import LINK_KEYS
 from .messages import N_
 from .model import Channel, OutboxMessage, OutboxStatus, PushSubscription, WebhookEndpoint
 from .ports import UnitOfWork
@@ -116,6 +117,11 @@ def _settle(message: OutboxMessage, status: OutboxStatus, note: str) -> None:
     message.claimed_until = None
     if status == OutboxStatus.SENT:
         message.sent_at = clock.now()
+    if status in (OutboxStatus.SENT, OutboxStatus.SKIPPED) and any(key in message.payload for key in LINK_KEYS):
+        # A message done with forgets the manager's one-decision links it carried: they
+        # live in the mailbox (or nowhere, when skipped), not at rest in our database.
+        # A new dict: the mapped JSON column notices only a new value.
+        message.payload = {k: v for k, v in message.payload.items() if k not in LINK_KEYS}
 
 
 def _finish(uow: UnitOfWork, message: OutboxMessage, status: OutboxStatus, note: str) -> None:

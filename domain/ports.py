@@ -19,7 +19,9 @@ from .model import (
     Customer,
     DueKind,
     DueWork,
+    EmailLink,
     HistoryEntry,
+    LinkBatch,
     Organization,
     OutboxMessage,
     PushSubscription,
@@ -165,6 +167,17 @@ class PushSubscriptionRepository(Protocol):
     def delete(self, subscription: PushSubscription) -> None: ...
 
 
+class EmailLinkRepository(Protocol):
+    def add_many(self, batch: LinkBatch) -> None:
+        """Stores the links in bulk: a request to 1,000 managers makes 2,000 of them."""
+        ...
+
+    def by_hash(self, token_hash: str) -> EmailLink | None: ...
+    def consume(self, link_id: int, at: datetime) -> bool:
+        """Marks the link used unless it already was; False when another took it first."""
+        ...
+
+
 class DueWorkRepository(Protocol):
     def add(self, work: DueWork) -> None: ...
     def claim(self, now: datetime, kinds: Sequence[DueKind], limit: int) -> list[DueWork]:
@@ -233,6 +246,7 @@ class UnitOfWork(abc.ABC):
     notifications: NotificationRepository
     outbox: OutboxRepository
     push_subscriptions: PushSubscriptionRepository
+    email_links: EmailLinkRepository
     due_work: DueWorkRepository
     access_tokens: AccessTokenRepository
     webhooks: WebhookRepository

@@ -8,12 +8,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .events import Audience
+from .link_tokens import link_path
 from .model import (
     ActionRequest,
     Agent,
     AgentNotification,
     Channel,
     Customer,
+    LinkDecision,
     NotificationKind,
     OutboxMessage,
     RequestState,
@@ -56,16 +58,25 @@ def _payload(ticket: Ticket, request: ActionRequest, **extra: object) -> dict[st
 
 
 def queue_request_created(
-    uow: UnitOfWork, ticket: Ticket, request: ActionRequest, managers: list[Customer], requester_name: str
+    uow: UnitOfWork,
+    ticket: Ticket,
+    request: ActionRequest,
+    managers: list[Customer],
+    requester_name: str,
+    links: Mapping[int, Mapping[LinkDecision, str]] | None = None,
 ) -> None:
     """Every active manager of the organization and its parent: an e-mail, and a Web Push
     when they allowed it in a browser. (Queuing a push for everyone else filled the outbox
     with messages to skip: half the rows of a request to 1,000 managers, written in its
-    transaction.)"""
+    transaction.) Each carries that manager's own Aprovar and Reprovar links (`links`,
+    raw tokens by manager id): they exist nowhere else."""
+    links = links or {}
     pushable = uow.push_subscriptions.customers_among([m.id for m in managers if m.id is not None])
     for manager in managers:
         assert manager.id is not None
         channels = (Channel.EMAIL, Channel.PUSH) if manager.id in pushable else (Channel.EMAIL,)
+        tokens = links.get(manager.id, {})
+        paths = {f"{decision.value}_path": link_path(token) for decision, token in tokens.items()}
         for channel in channels:
             uow.outbox.add(
                 OutboxMessage(
@@ -81,6 +92,7 @@ def queue_request_created(
                         request,
                         requested_by_name=requester_name,
                         path=f"/portal/approvals/{request.id}",
+                        **paths,
                         timezone=manager.timezone,
                     ),
                 )

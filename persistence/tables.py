@@ -33,8 +33,10 @@ from domain.model import (
     Customer,
     DueKind,
     DueWork,
+    EmailLink,
     HistoryEntry,
     HistoryKind,
+    LinkDecision,
     NotificationKind,
     Organization,
     OutboxMessage,
@@ -43,6 +45,7 @@ from domain.model import (
     RequestState,
     Ticket,
     TicketStatus,
+    Via,
     WebhookEndpoint,
 )
 
@@ -144,6 +147,7 @@ history_entries = Table(
     Column("request_id", Integer, ForeignKey("action_requests.id")),
     Column("action_name", String(120)),
     Column("at", UTCDateTime(), nullable=False),
+    Column("via", _enum(Via, "decision_via")),  # a decision's channel (0007)
     Index("ix_history_ticket_at", "ticket_id", "at", "id"),
 )
 
@@ -244,6 +248,21 @@ push_subscriptions = Table(
     Column("created_at", UTCDateTime(), nullable=False),
 )
 
+# A manager's one-decision links (spec §11), looked up by the hash of the token; the
+# token itself is never stored.
+email_links = Table(
+    "email_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("request_id", Integer, ForeignKey("action_requests.id"), nullable=False, index=True),
+    Column("customer_id", Integer, ForeignKey("customers.id"), nullable=False, index=True),
+    Column("decision", _enum(LinkDecision, "link_decision"), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("used_at", UTCDateTime()),
+)
+
 due_work = Table(
     "due_work",
     metadata,
@@ -317,6 +336,7 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(AgentNotification, agent_notifications)
     mapper_registry.map_imperatively(OutboxMessage, outbox_messages)
     mapper_registry.map_imperatively(PushSubscription, push_subscriptions)
+    mapper_registry.map_imperatively(EmailLink, email_links)
     mapper_registry.map_imperatively(DueWork, due_work)
     mapper_registry.map_imperatively(AccessToken, access_tokens)
     mapper_registry.map_imperatively(WebhookEndpoint, webhook_endpoints)

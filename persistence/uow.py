@@ -67,6 +67,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.notifications = repos.SqlNotifications(session)
         self.outbox = repos.SqlOutbox(session)
         self.push_subscriptions = repos.SqlPushSubscriptions(session)
+        self.email_links = repos.SqlEmailLinks(session)
         self.due_work = repos.SqlDueWork(session)
         self.access_tokens = repos.SqlAccessTokens(session)
         self.webhooks = repos.SqlWebhooks(session)

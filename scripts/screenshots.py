@@ -9,9 +9,12 @@ chromium-driver). Not a test: it asserts only what it needs to reach each screen
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import sys
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,6 +67,19 @@ def request(agent: Browser, number: int, action: str, note: str, folder: Path | 
     agent.should_see("Aguardando Aprovação")
 
 
+def mailed_link(data_dir: Path, manager: str, ticket_number: int, decision: str) -> str:
+    """The path of a manager's Aprovar / Reprovar button in the request mail, read from
+    the outbox (no SMTP here: the mail is held there, as admins see it)."""
+    with closing(sqlite3.connect(data_dir / "aval.sqlite3")) as db:
+        rows = db.execute(
+            "SELECT o.payload FROM outbox_messages o JOIN customers c ON c.id = o.recipient_id "
+            "WHERE o.kind = 'request_created' AND o.channel = 'email' AND c.email = ?",
+            (manager,),
+        ).fetchall()
+    payload = next(p for p in (json.loads(row[0]) for row in rows) if p["ticket_number"] == ticket_number)
+    return str(payload[f"{decision}_path"])
+
+
 def main(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="aval-shots-") as scratch, running_app(Path(scratch) / "data", None) as app:
@@ -90,6 +106,13 @@ def main(folder: Path) -> None:
             marcia.should_see("Aprovar Ações (2)")
             marcia.should_see("#2 — Servidor de produção lento")
             shoot(marcia, folder, "portal-approvals")
+
+            # Márcia's Aprovar button of the mail about ticket #2: no sign-in, one decision.
+            from_mail = window(app.base_url, "marcia-from-mail")
+            people.append(from_mail)
+            from_mail.driver.get(app.base_url + mailed_link(Path(scratch) / "data", MARCIA, 2, "approve"))
+            from_mail.should_see("Confirmar aprovação")
+            shoot(from_mail, folder, "email-link-page")
 
             fabio.login("customer", FABIO, "/portal/approvals")
             fabio.click("#1 — Cobrança em duplicidade na fatura de outubro")

@@ -17,6 +17,7 @@ from domain.model import (
     HistoryKind,
     RequestState,
     TicketStatus,
+    Via,
 )
 
 from .i18n import _, format_relative, format_when, translate_in
@@ -87,8 +88,16 @@ def history_text(entry: HistoryEntry, *, for_customer: bool = False) -> str:
             return _("restored the ticket from the trash")
         case HistoryKind.ACTION_REQUESTED:
             return _("requested the action “{action}”").format(action=action)
+        case HistoryKind.ACTION_APPROVED if entry.via == Via.EMAIL:
+            return _("approved the action “{action}” by e-mail").format(action=action)
+        case HistoryKind.ACTION_APPROVED if entry.via == Via.API:
+            return _("approved the action “{action}” via the API").format(action=action)
         case HistoryKind.ACTION_APPROVED:
             return _("approved the action “{action}”").format(action=action)
+        case HistoryKind.ACTION_REJECTED if entry.via == Via.EMAIL:
+            return _("rejected the action “{action}” by e-mail").format(action=action)
+        case HistoryKind.ACTION_REJECTED if entry.via == Via.API:
+            return _("rejected the action “{action}” via the API").format(action=action)
         case HistoryKind.ACTION_REJECTED:
             return _("rejected the action “{action}”").format(action=action)
         case HistoryKind.ACTION_CANCELLED:

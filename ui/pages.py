@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import access_tokens, login, not_found
+from . import access_tokens, email_link_page, login, not_found
 from .agent import register as register_agent
 from .agent.outbox_page import register as register_outbox
 from .agent.tokens_page import register as register_tokens
@@ -25,3 +25,4 @@ def register_pages(context: AppContext) -> None:
     register_webhooks()
     register_tokens()
     register_portal(context)
+    email_link_page.register(context)

@@ -269,3 +269,26 @@ def test_a_malformed_authorization_is_401_in_portuguese_by_default(scene: Api) -
         answer = http.get("/me", headers={"Authorization": "Bearer not-a-token"})
     assert answer.status_code == 401
     assert answer.json()["message"] == "O token de acesso é inválido, expirou ou foi revogado."
+
+
+
+@pytest.mark.parametrize(
+    ("decision", "kind", "text"),
+    [
+        ("approve", "action_approved", "aprovou a ação “Reembolso” pela API"),
+        ("reject", "action_rejected", "reprovou a ação “Reembolso” pela API"),
+    ],
+)
+def test_the_history_says_a_decision_came_through_the_api(scene: Api, decision: str, kind: str, text: str) -> None:
+    from domain import tickets
+    from ui.labels import history_text
+
+    number = scene.new_ticket()
+    request_id = ask(scene, number)
+    with scene.client(FABIO) as http:
+        assert http.post(f"/requests/{request_id}/{decision}").status_code == 200
+    with scene.client(BRUNO) as http:
+        last = http.get(f"/tickets/{number}").json()["history"][-1]
+    assert last["kind"] == kind and last["via"] == "api"
+    [entry] = [h for h in scene.run(tickets.ticket_view, scene.actor(BRUNO), number).history if h.kind == kind]
+    assert history_text(entry) == text  # what the agent's ticket page shows, in pt-BR

@@ -159,3 +159,47 @@ def test_an_unknown_kind_still_reads_sensibly() -> None:
     mail = render_email(message, BASE, "pt_BR")
     assert mail.subject == "[Aval] Chamado #12: Reembolso"
     assert f"{BASE}/portal/approvals/31" in mail.text
+
+
+def test_the_request_mail_carries_aprovar_and_reprovar_buttons_and_keeps_the_request_link() -> None:
+    """Spec §11: two real buttons in the HTML, the two URLs in the text part, and the
+    link to the request as before."""
+    from html.parser import HTMLParser
+
+    message = created(approve_path="/e/" + "a" * 43, reject_path="/e/" + "r" * 43)
+    mail = render_email(message, BASE, "pt_BR")
+
+    class Anchors(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.found: list[tuple[str, str]] = []
+            self._href: str | None = None
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "a":
+                self._href = dict(attrs).get("href")
+
+        def handle_data(self, data: str) -> None:
+            if self._href is not None and data.strip():
+                self.found.append((data.strip(), self._href))
+                self._href = None
+
+    anchors = Anchors()
+    anchors.feed(mail.html or "")
+    assert ("Aprovar", f"{BASE}/e/{'a' * 43}") in anchors.found
+    assert ("Reprovar", f"{BASE}/e/{'r' * 43}") in anchors.found
+    assert ("Aprove ou reprove aqui", f"{BASE}/portal/approvals/31") in anchors.found
+    assert f"Aprovar: {BASE}/e/{'a' * 43}" in mail.text
+    assert f"Reprovar: {BASE}/e/{'r' * 43}" in mail.text
+
+
+def test_admins_never_read_a_managers_decision_links() -> None:
+    """The outbox page shows held mail to admins; an admin must not be able to decide as
+    the manager, so the links are left out of what it shows."""
+    from delivery.messages import without_links
+
+    message = created(approve_path="/e/" + "a" * 43, reject_path="/e/" + "r" * 43)
+    shown = render_email(without_links(message), BASE, "pt_BR")
+    assert "/e/" not in shown.text and "/e/" not in (shown.html or "")
+    assert f"{BASE}/portal/approvals/31" in shown.text
+    assert message.payload["approve_path"]  # the stored message keeps them for sending

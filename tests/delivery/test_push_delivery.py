@@ -74,12 +74,17 @@ def test_the_manager_s_browser_gets_the_request_and_a_gone_subscription_is_delet
     assert push_service.rejections == []
     [delivered] = push_service.delivered
     assert delivered.path == "/push/fabio"
+    actions = delivered.message.pop("actions")
     assert delivered.message == {
         "title": "Ação aguardando sua aprovação",
         "body": "Chamado #1 — Cobrança em duplicidade na fatura de outubro: "
         "Bruno Agente pede aprovação para Reembolso.",
         "url": f"{BASE_URL}/portal/approvals/{request_id}",
     }
+    # Spec §11: Aprovar / Reprovar buttons, each opening Fábio's own confirmation page.
+    assert [(a["action"], a["title"]) for a in actions] == [("approve", "Aprovar"), ("reject", "Reprovar")]
+    assert all(a["url"].startswith(f"{BASE_URL}/e/") for a in actions)
+    assert actions[0]["url"] != actions[1]["url"]
     rows = push_rows(desk)
     assert rows[FABIO].status == OutboxStatus.SENT
     assert rows[MARCIA].status == OutboxStatus.SKIPPED

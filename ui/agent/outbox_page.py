@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from nicegui import ui
 from nicegui.events import ValueChangeEventArguments
 
-from delivery.messages import render_email, render_push
+from delivery.messages import render_email, render_push, without_links
 from delivery.webhook_sender import encode_body
 from domain import outbox, push
 from domain.errors import DomainError
@@ -102,8 +102,10 @@ class Shown:
     text: str
 
 
-def _shown(message: OutboxMessage, context: AppContext) -> Shown:
+def _shown(stored: OutboxMessage, context: AppContext) -> Shown:
     base_url, locale = context.config.base_url, context.config.locale
+    # A manager's Aprovar / Reprovar links decide as that manager: never shown to admins.
+    message = without_links(stored)
     try:
         if message.channel == Channel.WEBHOOK:
             return Shown(message, message.kind, f"POST {message.recipient_email}\n\n{encode_body(message.payload)}")

@@ -10,7 +10,7 @@ from nicegui import ui
 import i18n_time
 from domain import approvals, clock
 
-from ..context import attempt
+from ..context import attempt, ctx
 from ..frame import Me
 from ..i18n import _, current_zone
 from .dialogs import close_button, error_line, modal, run_modal, submit_use_case
@@ -78,7 +78,15 @@ async def open_request_dialog(me: Me, number: int) -> bool:
                     error.set_text(_("Enter the deadline as a date and a time, or leave it empty."))
                     return
                 await submit_use_case(
-                    dialog, error, approvals.request_action, me.actor, number, action.value, note.value or "", due
+                    dialog,
+                    error,
+                    approvals.request_action,
+                    me.actor,
+                    number,
+                    action.value,
+                    note.value or "",
+                    due,
+                    link_days=ctx().config.email_link_days,
                 )
 
             with ui.row().classes("w-full justify-end"):

@@ -4,7 +4,7 @@ Webhook deliveries are outbox messages of the new channel 'webhook' (the channel
 is a plain string, so the new value needs no change of it).
 
 Revision ID: 0008
-Revises: 0006b
+Revises: 0007
 Create Date: 2026-11-30 10:30:00.000000
 """
 
@@ -17,7 +17,7 @@ import persistence.types
 
 
 revision: str = '0008'
-down_revision: str | None = '0006b'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
