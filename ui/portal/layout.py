@@ -13,6 +13,7 @@ from ..context import call, ctx
 from ..frame import Me, NavItem, frame
 from ..i18n import _
 from ..session import require
+from ..webapp import portal_head
 from .approvals_tab import approvals_tab
 from .web_push import push_handlers
 
@@ -34,5 +35,6 @@ async def portal_page(path: str, title: str) -> AsyncIterator[Me | None]:
     seen = ctx().live.sequence
     pending = await call(approvals.pending_count, actor) if privileged else 0
     push = push_handlers(me) if privileged else None
+    portal_head()
     with frame(me, title, portal_nav(me), partial(approvals_tab, count=pending, since=seen), push):
         yield me
