@@ -50,14 +50,18 @@ BRAND = {"primary": "#1a5f9c", "positive": "#2e7d32", "negative": "#c10015"}
 # The page stays white (Quasar's grey-7 captions reach 4.5:1 on white, not on grey-1).
 # Links take the brand blue (NiceGUI's own is too light on white); white text fails on the
 # light orange and grey of badges, so those carry dark text; keyboard focus gets a
-# visible ring on every control, not only Quasar's faint overlay; on a phone every link and
+# visible ring on every control, not only Quasar's faint overlay (a shadow on buttons,
+# whose outline Quasar removes with an !important no CSS of ours can outrank; a field
+# shows its focus with Quasar's thick coloured underline); on a phone every link and
 # button is at least 44 px square, a fingertip's size.
 _SHARED_HEAD = """<style>
 .nicegui-link { color: var(--q-primary); }
 .q-badge.bg-orange, .q-badge.bg-grey { color: rgba(0, 0, 0, 0.87); }
 h1.page-title { margin: 0; }
 :focus-visible { outline: 2px solid var(--q-primary); outline-offset: 2px; }
+.q-btn:focus-visible { box-shadow: 0 0 0 2px #fff, 0 0 0 4px var(--q-primary); }
 .q-header :focus-visible { outline-color: #fff; }
+.q-header .q-btn:focus-visible { box-shadow: 0 0 0 2px #fff; }
 @media (max-width: 599.98px) {
   a, .q-btn, .q-item--clickable { min-height: 44px; min-width: 44px; }
   a { display: inline-flex; align-items: center; }

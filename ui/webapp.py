@@ -28,7 +28,7 @@ THEME_COLOR = BRAND["primary"]
 APPLE_TOUCH_ICON = f"{STATIC_PATH}/icons/icon-180.png"
 # Shared by every page's head (a file, not inline code: a Content-Security-Policy may
 # forbid inline scripts).
-LISTBOX_FIX_TAG = f'<script src="{STATIC_PATH}/listbox_fix.js" defer></script>'
+A11Y_SCRIPT_TAG = f'<script src="{STATIC_PATH}/a11y.js" defer></script>'
 
 # The head of a portal page: its manifest, the bar colour, and what iOS reads instead of
 # the manifest for a page added to the home screen.

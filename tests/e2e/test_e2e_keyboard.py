@@ -21,9 +21,13 @@ if (!el || el === document.body) return null;
 const style = getComputedStyle(el);
 return {
   text: (el.innerText || el.getAttribute('aria-label') || el.value || '').trim().replace(/\\s+/g, ' '),
-  outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 1,
+  // An outline, a ring of shadow (buttons), or a field's focused underline.
+  visible: (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 1)
+    || (el.matches(':focus-visible') && style.boxShadow !== 'none')
+    || !!el.closest('.q-field--focused'),
   inDialog: !!el.closest('.q-dialog'),
   inMenu: !!el.closest('.q-menu'),
+  role: el.getAttribute('role'),
   id: el.id,
 };
 """
@@ -49,15 +53,15 @@ def tab_to(browser: Browser, text: str, *, backwards: bool = False) -> dict[str,
         now = focused(browser)
         if now is None:
             continue
-        assert now["outline"], f"{browser.name}: the focus on {now['text']!r} is not visible"
+        assert now["visible"], f"{browser.name}: the focus on {now['text']!r} is not visible"
         if str(now["text"]).upper().endswith(text.upper()):
             return now
     raise AssertionError(f"{browser.name}: TAB never reached {text!r} on {browser.path()}")
 
 
-def focus_is_on(browser: Browser, text: str) -> bool:
+def focus_is_on(browser: Browser, text: str, role: str | None = None) -> bool:
     now = focused(browser)
-    return bool(now) and str(now["text"]).upper().endswith(text.upper())
+    return bool(now) and str(now["text"]).upper().endswith(text.upper()) and (role is None or now["role"] == role)
 
 
 def test_an_agent_requests_an_action_with_the_keyboard(people: People) -> None:
@@ -68,7 +72,7 @@ def test_an_agent_requests_an_action_with_the_keyboard(people: People) -> None:
     eventually(lambda: bruno.visible(MENU), "the More menu")
     eventually(lambda: (focused(bruno) or {}).get("inMenu"), "the focus inside the menu")
     press(bruno, Keys.ARROW_DOWN)
-    eventually(lambda: focus_is_on(bruno, "Solicitar Ação"), "the focus on Solicitar Ação")
+    eventually(lambda: focus_is_on(bruno, "Solicitar Ação", "menuitem"), "the focus on Solicitar Ação")
     press(bruno, Keys.ENTER)
     eventually(lambda: bruno.visible(DIALOG), "the request dialog")
     eventually(lambda: (focused(bruno) or {}).get("inDialog"), "the focus inside the dialog")
@@ -81,7 +85,7 @@ def test_an_agent_requests_an_action_with_the_keyboard(people: People) -> None:
     eventually(lambda: bruno.visible(MENU), "the More menu again")
     eventually(lambda: (focused(bruno) or {}).get("inMenu"), "the focus inside the menu")
     press(bruno, Keys.ARROW_DOWN)
-    eventually(lambda: focus_is_on(bruno, "Solicitar Ação"), "the focus on Solicitar Ação")
+    eventually(lambda: focus_is_on(bruno, "Solicitar Ação", "menuitem"), "the focus on Solicitar Ação")
     press(bruno, Keys.ENTER)
     eventually(lambda: bruno.visible(DIALOG), "the request dialog")
     tab_to(bruno, "Ação")  # the select
