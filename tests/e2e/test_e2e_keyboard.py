@@ -5,6 +5,8 @@ visible outline), and a dialog closed with ESCAPE gives the focus back to its op
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from e2e_support import BRUNO, DIALOG, MARCIA, MENU, Browser, People, eventually
 from selenium.webdriver.common.action_chains import ActionChains
@@ -45,16 +47,18 @@ def focused(browser: Browser) -> dict[str, object] | None:
     return dict(answer) if answer else None
 
 
-def tab_to(browser: Browser, text: str, *, backwards: bool = False) -> dict[str, object]:
-    """Presses TAB until the focused control says `text`; each control passed on the way
-    must show its focus."""
+def tab_to(browser: Browser, text: str = "", *, role: str | None = None) -> dict[str, object]:
+    """Presses TAB until the focused control says `text` (and has `role`); each control
+    passed on the way must show its focus (a field draws its underline a moment later)."""
     for _ in range(MOST_TABS):
-        press(browser, Keys.SHIFT + Keys.TAB if backwards else Keys.TAB)
+        press(browser, Keys.TAB)
         now = focused(browser)
         if now is None:
             continue
-        assert now["visible"], f"{browser.name}: the focus on {now['text']!r} is not visible"
-        if str(now["text"]).upper().endswith(text.upper()):
+        if not now["visible"]:
+            what = f"{browser.name}'s focus on {now['text']!r} to be visible"
+            now = eventually(lambda: (seen := focused(browser)) and seen["visible"] and seen, what, timeout=3)
+        if str(now["text"]).upper().endswith(text.upper()) and (role is None or now["role"] == role):
             return now
     raise AssertionError(f"{browser.name}: TAB never reached {text!r} on {browser.path()}")
 
@@ -88,9 +92,16 @@ def test_an_agent_requests_an_action_with_the_keyboard(people: People) -> None:
     eventually(lambda: focus_is_on(bruno, "Solicitar Ação", "menuitem"), "the focus on Solicitar Ação")
     press(bruno, Keys.ENTER)
     eventually(lambda: bruno.visible(DIALOG), "the request dialog")
-    tab_to(bruno, "Ação")  # the select
-    press(bruno, Keys.ARROW_DOWN)  # opens its options
-    eventually(lambda: bruno.visible(f"{MENU}//*[@role='option']"), "the actions to choose from")
+    tab_to(bruno, role="combobox")  # the select of the action
+    options = f"{MENU}//*[@role='option']"
+
+    def open_options() -> bool:
+        if not bruno.visible(options):
+            press(bruno, Keys.ARROW_DOWN)  # opens the options
+            time.sleep(0.3)
+        return bool(bruno.visible(options))
+
+    eventually(open_options, "the actions to choose from")
     highlighted = f"{MENU}//*[@role='option'][contains(@class, 'q-manual-focusable--focused')][.//text()='{ACTION}']"
     for _ in range(5):
         if bruno.visible(highlighted):
