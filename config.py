@@ -7,8 +7,10 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.auth import SUPPORTED_LOCALES
+from i18n_time import DEFAULT_ZONE
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,13 @@ class Config:
     storage_secret: str | None = field(default=None, repr=False)
     # Test push services run on plain http at 127.0.0.1; real ones are public https.
     push_allow_insecure: bool = False
+    # Local test receivers are plain http on 127.0.0.1; real webhook endpoints are public https.
+    webhook_allow_insecure: bool = False
+    # API rate limits in the `limits` notation ("300/minute", "10/second;1000/hour").
+    api_rate_limit: str = "300/minute"
+    api_rate_limit_per_address: str = "600/minute"
+    # The time zone of people who did not pick their own (AVAL_TIMEZONE).
+    timezone: str = DEFAULT_ZONE
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -37,6 +46,11 @@ class Config:
         locale = env.get("AVAL_LOCALE") or "pt_BR"
         if locale not in SUPPORTED_LOCALES:
             raise ValueError(f"AVAL_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}, not {locale!r}")
+        timezone = env.get("AVAL_TIMEZONE") or DEFAULT_ZONE
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"AVAL_TIMEZONE must be a zone name like America/Sao_Paulo, not {timezone!r}") from None
         return cls(
             port=port,
             host=env.get("AVAL_HOST") or "127.0.0.1",
@@ -50,6 +64,10 @@ class Config:
             redis_url=env.get("NICEGUI_REDIS_URL") or None,
             storage_secret=env.get("AVAL_STORAGE_SECRET") or None,
             push_allow_insecure=env.get("AVAL_PUSH_ALLOW_INSECURE") == "1",
+            webhook_allow_insecure=env.get("AVAL_WEBHOOK_ALLOW_INSECURE") == "1",
+            api_rate_limit=env.get("AVAL_API_RATE_LIMIT") or "300/minute",
+            api_rate_limit_per_address=env.get("AVAL_API_RATE_LIMIT_PER_ADDRESS") or "600/minute",
+            timezone=timezone,
         )
 
     def secret(self, name: str) -> str:

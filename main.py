@@ -14,12 +14,16 @@ from datetime import timedelta
 from nicegui import app, ui
 from nicegui.storage import Storage
 
+from api.app import create_api
+from api.rate_limit import ApiRateLimits
 from config import Config
 from delivery.config import SmtpConfig
+from delivery.due_worker import DueWorker
 from delivery.vapid import load_or_create_vapid_keys
 from delivery.worker import create_worker
-from domain import demo
+from domain import approvals, demo, reminders
 from domain.service import Services
+from i18n_time import set_default_zone
 from persistence.database import make_engine, make_session_factory, ping
 from persistence.event_relay import PostgresEventRelay
 from persistence.migrate import startup_lock, upgrade
@@ -70,6 +74,7 @@ def build(config: Config) -> AppContext:
             else:
                 raise SystemExit("AVAL_DEMO=0 needs AVAL_ADMIN_EMAIL and AVAL_ADMIN_PASSWORD for the first admin.")
     set_default_locale(config.locale)
+    set_default_zone(config.timezone)
     context = AppContext(
         config=config, services=services, hasher=hasher, dummy_hash=hasher.dummy_hash, live=live
     )
@@ -90,20 +95,41 @@ def build(config: Config) -> AppContext:
         vapid=vapid,
         base_url=config.base_url,
         default_locale=config.locale,
+        webhook_allow_insecure=config.webhook_allow_insecure,
         **_outbox_lease(os.environ),
     )
     live.listeners.append(worker.on_events)
     live.remote_listeners.append(worker.on_events)  # another instance's outbox rows: send them now
     app.on_startup(worker.start)
     app.on_shutdown(worker.stop_async)
+    # Deadlines and reminders: sleeps until the next due time in the database; any commit
+    # here or on another instance may have brought it forward.
+    due = DueWorker(services, [approvals.expire_overdue, reminders.send_reminders])
+    live.listeners.append(due.on_events)
+    live.remote_listeners.append(due.on_events)
+    app.on_startup(due.start)
+    app.on_shutdown(due.stop_async)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:  # sync: FastAPI runs it in a worker thread
         ping(engine)
         return {"status": "ok", "database": engine.dialect.name}
 
+    _mount_api(config, services)
     register_pages(context)
     return context
+
+
+def _mount_api(config: Config, services: Services) -> None:
+    """The public API at /api (spec §14). The test plugin builds the app once per test on
+    one NiceGUI app: the previous test's mount is replaced, not stacked."""
+    try:
+        rate_limits = ApiRateLimits.create(config.api_rate_limit, config.api_rate_limit_per_address, config.redis_url)
+    except ValueError as error:
+        raise SystemExit(f"AVAL_API_RATE_LIMIT / AVAL_API_RATE_LIMIT_PER_ADDRESS: {error}") from None
+    api = create_api(services, default_locale=config.locale, rate_limits=rate_limits)
+    app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) != "/api"]
+    app.mount("/api", api)
 
 
 def tune_garbage_collector() -> None:

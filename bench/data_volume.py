@@ -1,4 +1,4 @@
-"""Issue 7, part 3 — data volume: the server time of the pages people open most, on a
+"""Data volume: the server time of the pages people open most, on a
 database of 100,000 tickets, 10,000 organizations, 1,000,000 history entries and 50,000
 action requests (bench/volume_data.py), on SQLite and on PostgreSQL.
 
@@ -29,6 +29,7 @@ import time
 import urllib.request
 from collections.abc import Callable
 from http.cookiejar import CookieJar
+from pathlib import Path
 from typing import Any
 
 from domain import approvals, tickets
@@ -57,14 +58,16 @@ SQLITE_FILE = CACHE / "volume.sqlite3"
 PG_DATABASE = "aval_bench"
 
 
-def prepare(engine: str, regenerate: bool) -> tuple[Database, dict[str, Any]]:
+def prepare(
+    engine: str, regenerate: bool, sqlite_file: Path = SQLITE_FILE, pg_database: str = PG_DATABASE
+) -> tuple[Database, dict[str, Any]]:
     """Opens the volume database of `engine`, generating it when missing or incomplete."""
     if engine == "sqlite":
-        url = sqlite_url(SQLITE_FILE)
-        exists = SQLITE_FILE.exists()
+        url = sqlite_url(sqlite_file)
+        exists = sqlite_file.exists()
     else:
-        url = postgres_url(PG_DATABASE)
-        exists = postgres_exists(PG_DATABASE)
+        url = postgres_url(pg_database)
+        exists = postgres_exists(pg_database)
     if exists and not regenerate:
         db = open_database(url)
         found = volume_data.counts(db.engine)
@@ -72,11 +75,11 @@ def prepare(engine: str, regenerate: bool) -> tuple[Database, dict[str, Any]]:
             return db, {"generated": False, "counts": found}
         db.close()
     if engine == "sqlite":
-        SQLITE_FILE.parent.mkdir(parents=True, exist_ok=True)
+        sqlite_file.parent.mkdir(parents=True, exist_ok=True)
         for suffix in ("", "-wal", "-shm"):
-            SQLITE_FILE.with_name(SQLITE_FILE.name + suffix).unlink(missing_ok=True)
+            sqlite_file.with_name(sqlite_file.name + suffix).unlink(missing_ok=True)
     else:
-        recreate_postgres(PG_DATABASE)
+        recreate_postgres(pg_database)
     db = open_database(url)
     timings = volume_data.load(db.engine)
     return db, {"generated": True, "load": timings, "counts": volume_data.counts(db.engine)}

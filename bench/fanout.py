@@ -1,4 +1,4 @@
-"""Issue 7, part 2 — fan-out: how long one request takes to reach every connected
+"""Fan-out: how long one request takes to reach every connected
 manager, and what each connected manager costs in server memory.
 
 1,000 managers of one organization are seeded (SQLAlchemy Core) into a fresh database;

@@ -1,4 +1,4 @@
-"""Issue 7, part 1 — notification latency in real browsers: from the agent's confirm
+"""Notification latency in real browsers: from the agent's confirm
 click (Mais > Solicitar Ação > Solicitar) to the manager's badge change.
 
 Two headless Chromium sessions (Selenium, Debian's chromium + chromedriver, loopback

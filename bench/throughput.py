@@ -1,4 +1,4 @@
-"""Issue 7, part 4 — throughput: request + approve cycles per second through the use
+"""Throughput: request + approve cycles per second through the use
 cases, on SQLite and on PostgreSQL, with one thread and with several.
 
 Each cycle is what an agent and a manager do: `approvals.request_action` (Bruno, on a

@@ -1,4 +1,4 @@
-"""The data-volume database of issue 7, part 3, bulk-loaded with SQLAlchemy Core
+"""The data-volume database (bench/data_volume.py), bulk-loaded with SQLAlchemy Core
 (executemany on SQLite, COPY on PostgreSQL), never through use cases.
 
 100,000 tickets, 10,000 organizations (1,000 parents with 9 children each), 30,000
@@ -122,6 +122,7 @@ def generate() -> dict[str, list[dict[str, Any]] | Iterator[tuple[Any, ...]]]:
             "reason": "Fora do contrato." if state == "rejected" else "",
             "cancelled_by_agent_id": ADMIN_ID if state == "cancelled" else None,
             "cancelled_by_customer_id": None, "version": 1 if awaiting else 2,
+            "organization_id": (ticket["customer_id"] - 1) // 3 + 1,
         })
     return {"tickets": ticket_rows, "action_requests": request_rows}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+import socket
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage as MimeMessage
@@ -10,6 +11,7 @@ from email.utils import formatdate, make_msgid, parseaddr
 
 from delivery.config import SmtpConfig
 from delivery.errors import DeliveryError
+from domain.outbox import DeliveryFailure
 
 
 @dataclass(frozen=True)
@@ -46,24 +48,31 @@ class SmtpEmailSender:
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             detail = "; ".join(f"{rcpt}: {code} {_text(msg)}" for rcpt, (code, msg) in exc.recipients.items())
-            raise DeliveryError(f"recipient refused: {detail}", permanent=_all_5xx(codes)) from exc
+            raise DeliveryError(
+                f"recipient refused: {detail}", permanent=_all_5xx(codes), kind=DeliveryFailure.RECIPIENT_REFUSED
+            ) from exc
         except smtplib.SMTPDataError as exc:
             # A 5xx after DATA is a verdict on this very message (size, content policy).
             raise DeliveryError(
                 f"message refused: {exc.smtp_code} {_text(exc.smtp_error)}",
                 permanent=_all_5xx([exc.smtp_code]),
+                kind=DeliveryFailure.MESSAGE_REFUSED,
             ) from exc
         except smtplib.SMTPResponseException as exc:
             # Sender refused, AUTH failed, HELO rejected...: our configuration or the server
             # is at fault, not the message, so it must survive until that is fixed.
+            auth = isinstance(exc, smtplib.SMTPAuthenticationError)
             raise DeliveryError(
-                f"SMTP server refused: {exc.smtp_code} {_text(exc.smtp_error)}", permanent=False
+                f"SMTP server refused: {exc.smtp_code} {_text(exc.smtp_error)}",
+                permanent=False,
+                kind=DeliveryFailure.AUTH_FAILED if auth else DeliveryFailure.SERVER_REFUSED,
             ) from exc
         except (smtplib.SMTPException, OSError) as exc:
             # OSError covers refused connections, timeouts, DNS and TLS failures.
             raise DeliveryError(
                 f"cannot talk to SMTP server {self._config.host}:{self._config.port}: {exc!r}",
                 permanent=False,
+                kind=_connection_failure(exc),
             ) from exc
 
     def _connect(self) -> smtplib.SMTP:
@@ -106,6 +115,23 @@ def _quit_quietly(smtp: smtplib.SMTP) -> None:
         smtp.quit()
     except (smtplib.SMTPException, OSError):
         smtp.close()
+
+
+def _connection_failure(exc: BaseException) -> DeliveryFailure:
+    # smtplib wraps a socket's error (a timeout while waiting for the greeting, say) in
+    # SMTPServerDisconnected: what happened is in the chain.
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError | ssl.CertificateError | smtplib.SMTPNotSupportedError):
+            return DeliveryFailure.TLS  # no STARTTLS offered, a bad certificate, a TLS handshake
+        if isinstance(seen, ConnectionRefusedError):
+            return DeliveryFailure.CONNECTION_REFUSED
+        if isinstance(seen, TimeoutError):
+            return DeliveryFailure.TIMEOUT
+        if isinstance(seen, socket.gaierror):
+            return DeliveryFailure.HOST_NOT_FOUND
+        seen = seen.__cause__ or seen.__context__
+    return DeliveryFailure.UNREACHABLE
 
 
 def _all_5xx(codes: list[int]) -> bool:

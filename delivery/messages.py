@@ -18,12 +18,11 @@ from delivery.webpush_sender import PushPayload
 from domain.messages import N_
 from domain.model import OutboxMessage, RequestState
 from i18n_catalog import translations
+from i18n_time import format_when
 
 REQUEST_CREATED = "request_created"
 REQUEST_EVALUATED = "request_evaluated"
-
-# How a date reads in each language (always UTC: the server does not know the reader's zone).
-_DATE_FORMATS = {"pt_BR": "%d/%m/%Y %H:%M UTC", "en": "%Y-%m-%d %H:%M UTC"}
+REQUEST_REMINDER = "request_reminder"
 
 
 @dataclass(frozen=True)
@@ -66,15 +65,18 @@ def _text(payload: Mapping[str, object], key: str) -> str:
     return "" if value is None else str(value)
 
 
-def _when(raw: str, locale: str) -> str:
+def _when(payload: Mapping[str, object], key: str, locale: str) -> str:
+    """An instant of the payload in the recipient's language and time zone (the zone the
+    person had picked when the message was queued; none: the installation's)."""
+    raw = _text(payload, key)
     try:
         moment = datetime.fromisoformat(raw)
     except ValueError:
         return raw
-    return moment.strftime(_DATE_FORMATS.get(locale, _DATE_FORMATS["en"]))
+    return format_when(moment, locale, _text(payload, "timezone") or None)
 
 
-def _request_created(message: OutboxMessage, url: str) -> Content:
+def _request_created(message: OutboxMessage, url: str, locale: str) -> Content:
     p = message.payload
     values = {
         "number": _text(p, "ticket_number"),
@@ -88,6 +90,8 @@ def _request_created(message: OutboxMessage, url: str) -> Content:
     if _text(p, "note"):
         fields.append(Field(N_("Note from the agent"), _text(p, "note")))
     fields.append(Field(N_("Requested by"), values["requester"]))
+    if _text(p, "deadline"):
+        fields.append(Field(N_("Approve by"), _when(p, "deadline", locale)))
     return Content(
         subject=Line(N_("[Aval] Ticket #{number}: approval requested — {action}"), values),
         intro=Line(N_("{requester} asks for your approval of the action “{action}” on ticket #{number} — {subject}."),
@@ -106,7 +110,7 @@ def _request_evaluated(message: OutboxMessage, url: str, locale: str) -> Content
         "subject": _text(p, "ticket_subject"),
         "action": _text(p, "action_name"),
         "name": _text(p, "decided_by_name"),
-        "when": _when(_text(p, "decided_at"), locale),
+        "when": _when(p, "decided_at", locale),
     }
     if state == RequestState.APPROVED:
         subject = N_("[Aval] Ticket #{number}: action {action} approved by {name}")
@@ -116,6 +120,8 @@ def _request_evaluated(message: OutboxMessage, url: str, locale: str) -> Content
         subject = N_("[Aval] Ticket #{number}: action {action} rejected by {name}")
         intro = N_("{name} rejected the action “{action}” on ticket #{number} — {subject}, on {when}.")
         decision = N_("The action was rejected.")
+    elif state == RequestState.EXPIRED:
+        return _request_expired(p, values, url)
     else:
         subject = N_("[Aval] Ticket #{number}: action {action} cancelled by {name}")
         intro = N_("{name} cancelled the action “{action}” on ticket #{number} — {subject}, on {when}.")
@@ -141,6 +147,50 @@ def _request_evaluated(message: OutboxMessage, url: str, locale: str) -> Content
     )
 
 
+def _request_expired(p: Mapping[str, object], values: dict[str, str], url: str) -> Content:
+    """Its deadline passed while it awaited: the agents are told as for an evaluation."""
+    fields = [
+        Field(N_("Ticket"), f"#{values['number']} — {values['subject']}"),
+        Field(N_("Action"), values["action"]),
+        Field(N_("Decision"), N_("The action expired: its approval deadline passed unanswered."), value_is_msgid=True),
+        Field(N_("Expired at"), values["when"]),
+    ]
+    if _text(p, "note"):
+        fields.append(Field(N_("Note of the request"), _text(p, "note")))
+    return Content(
+        subject=Line(N_("[Aval] Ticket #{number}: action {action} expired — deadline passed"), values),
+        intro=Line(N_("The action “{action}” on ticket #{number} — {subject} expired on {when}: "
+                      "no manager answered before its deadline."), values),
+        fields=fields,
+        link_label=N_("Open the ticket"),
+        url=url,
+    )
+
+
+def _request_reminder(message: OutboxMessage, url: str, locale: str) -> Content:
+    p = message.payload
+    values = {
+        "number": _text(p, "ticket_number"),
+        "subject": _text(p, "ticket_subject"),
+        "action": _text(p, "action_name"),
+        "when": _when(p, "requested_at", locale),
+    }
+    fields = [Field(N_("Ticket"), f"#{values['number']} — {values['subject']}"), Field(N_("Action"), values["action"])]
+    if _text(p, "note"):
+        fields.append(Field(N_("Note from the agent"), _text(p, "note")))
+    fields.append(Field(N_("Requested at"), values["when"]))
+    if _text(p, "deadline"):
+        fields.append(Field(N_("Approve by"), _when(p, "deadline", locale)))
+    return Content(
+        subject=Line(N_("[Aval] Reminder: ticket #{number} awaits your approval — {action}"), values),
+        intro=Line(N_("A reminder: the action “{action}” on ticket #{number} — {subject}, requested on {when}, "
+                      "still awaits your approval."), values),
+        fields=fields,
+        link_label=N_("Approve or reject it here"),
+        url=url,
+    )
+
+
 def _generic(message: OutboxMessage, url: str) -> Content:
     # A kind this version does not know (written by a newer one): still say something useful.
     p = message.payload
@@ -157,9 +207,11 @@ def _generic(message: OutboxMessage, url: str) -> Content:
 def content(message: OutboxMessage, base_url: str, locale: str) -> Content:
     url = link(message, base_url)
     if message.kind == REQUEST_CREATED:
-        return _request_created(message, url)
+        return _request_created(message, url, locale)
     if message.kind == REQUEST_EVALUATED:
         return _request_evaluated(message, url, locale)
+    if message.kind == REQUEST_REMINDER:
+        return _request_reminder(message, url, locale)
     return _generic(message, url)
 
 
@@ -238,6 +290,10 @@ def render_push(message: OutboxMessage, base_url: str, default_locale: str) -> P
         title = gettext("Action awaiting your approval")
         body = _fill(Line(N_("Ticket #{number} — {subject}: {requester} asks for approval of {action}."), values),
                      gettext)
+        return PushPayload(title=title, body=body, url=url)
+    if message.kind == REQUEST_REMINDER:
+        title = gettext("Reminder: an action awaits your approval")
+        body = _fill(Line(N_("Ticket #{number} — {subject}: {action} still awaits your approval."), values), gettext)
         return PushPayload(title=title, body=body, url=url)
     full = content(message, base_url, locale)
     return PushPayload(title=_fill(full.subject, gettext).removeprefix("[Aval] "), body=_fill(full.intro, gettext),

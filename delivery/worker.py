@@ -30,6 +30,7 @@ from delivery.email_sender import EmailMessage, SmtpEmailSender
 from delivery.errors import DeliveryError, SubscriptionGone
 from delivery.messages import render_email, render_push
 from delivery.vapid import VapidKeys
+from delivery.webhook_sender import WebhookSender, encode_body
 from delivery.webpush_sender import PushPayload, PushSubscriptionInfo, WebPushSender
 from domain import outbox
 from domain.events import DomainEvent
@@ -47,6 +48,10 @@ class EmailSending(Protocol):
 
 class PushSending(Protocol):
     def send(self, sub: PushSubscriptionInfo, payload: PushPayload) -> None: ...
+
+
+class WebhookSending(Protocol):
+    def send(self, url: str, secret: str, message_id: str, body: str) -> None: ...
 
 
 class OutboxWorker:
@@ -69,10 +74,12 @@ class OutboxWorker:
         # loop and drawn in the open pages, and a round taken at once competes with that
         # for the GIL (docs/benchmarks.md, latency). Mail 50 ms later is no loss.
         settle: float = 0.05,
+        webhook_sender: WebhookSending | None = None,
     ) -> None:
         self.services = services
         self.email_sender = email_sender
         self.push_sender = push_sender
+        self.webhook_sender = webhook_sender
         self.base_url = base_url
         self.default_locale = default_locale
         self.poll_interval = poll_interval
@@ -152,7 +159,11 @@ class OutboxWorker:
         return released
 
     def _can_send(self) -> dict[Channel, bool]:
-        return {Channel.EMAIL: self.email_sender is not None, Channel.PUSH: self.push_sender is not None}
+        return {
+            Channel.EMAIL: self.email_sender is not None,
+            Channel.PUSH: self.push_sender is not None,
+            Channel.WEBHOOK: self.webhook_sender is not None,
+        }
 
     def run_once(self) -> int:
         """Claims one batch of due messages and delivers it; returns how many were claimed."""
@@ -177,19 +188,36 @@ class OutboxWorker:
         try:
             if message.channel == Channel.EMAIL:
                 self._deliver_email(message)
+            elif message.channel == Channel.WEBHOOK:
+                self._deliver_webhook(message)
             else:
                 self._deliver_push(message)
         except Exception as error:
             # A bug or a database hiccup while recording: the claim runs out and the
             # message is tried again; it is never dropped.
             log.exception("outbox: message %s could not be handled", message.id)
-            self._record_failure(message, f"internal error: {error!r}", permanent=False)
+            note = outbox.failure_note(outbox.DeliveryFailure.INTERNAL, f"internal error: {error!r}")
+            self._record_failure(message, note, permanent=False)
 
     def _deliver_email(self, message: OutboxMessage) -> None:
         assert message.id is not None and self.email_sender is not None  # else held (run_once)
         mail = render_email(message, self.base_url, self.default_locale)
         try:
             self.email_sender.send(mail)
+        except DeliveryError as error:
+            self._record_failure(message, outbox.failure_note(error.kind, error.message), permanent=error.permanent)
+            return
+        self._record(outbox.mark_sent, message.id)
+
+    def _deliver_webhook(self, message: OutboxMessage) -> None:
+        assert message.id is not None and self.webhook_sender is not None  # else held (run_once)
+        endpoint = self.services.run(outbox.webhook_endpoint, message.recipient_id)
+        if endpoint is None or not endpoint.active:
+            self._record(outbox.mark_skipped, message.id, outbox.WEBHOOK_ENDPOINT_OFF)
+            return
+        try:
+            # One id per delivery, the same on every attempt: receivers drop repeats by it.
+            self.webhook_sender.send(endpoint.url, endpoint.secret, f"msg_{message.id}", encode_body(message.payload))
         except DeliveryError as error:
             self._record_failure(message, error.message, permanent=error.permanent)
             return
@@ -206,6 +234,7 @@ class OutboxWorker:
         refused = set(_ids(message.payload.get(outbox.REFUSED_KEY)))
         temporary: list[str] = []
         permanent: list[str] = []
+        kinds: list[outbox.DeliveryFailure] = []
         for subscription in subscriptions:
             assert subscription.id is not None
             if subscription.id in pushed or subscription.id in refused:
@@ -217,17 +246,21 @@ class OutboxWorker:
                 self._record(outbox.drop_subscription, subscription.endpoint)
             except DeliveryError as error:
                 (permanent if error.permanent else temporary).append(error.message)
+                kinds.append(error.kind)
                 if error.permanent:
                     refused.add(subscription.id)
             else:
                 pushed.add(subscription.id)
+        def note(details: list[str]) -> str:
+            return outbox.failure_note(kinds[0], "; ".join(details))
+
         if temporary:
-            self._record_failure(message, "; ".join(temporary + permanent), permanent=False, pushed=pushed,
+            self._record_failure(message, note(temporary + permanent), permanent=False, pushed=pushed,
                                  refused=refused)
         elif pushed:
-            self._record(outbox.mark_sent, message.id, "; ".join(permanent))
+            self._record(outbox.mark_sent, message.id, note(permanent) if permanent else "")
         elif permanent:
-            self._record_failure(message, "; ".join(permanent), permanent=True)
+            self._record_failure(message, note(permanent), permanent=True)
         else:  # every subscription was gone
             self._record(outbox.mark_skipped, message.id, outbox.NO_PUSH_SUBSCRIPTION)
 
@@ -262,7 +295,11 @@ class OutboxWorker:
 
 
 # Why a channel that is not configured keeps its messages (shown on the admins' outbox page).
-_NOT_SENT = {Channel.EMAIL: outbox.NOT_SENT_NO_SMTP, Channel.PUSH: outbox.NOT_SENT_NO_PUSH}
+_NOT_SENT = {
+    Channel.EMAIL: outbox.NOT_SENT_NO_SMTP,
+    Channel.PUSH: outbox.NOT_SENT_NO_PUSH,
+    Channel.WEBHOOK: outbox.WEBHOOK_ENDPOINT_OFF,
+}
 
 
 def _ids(raw: object) -> list[int]:
@@ -285,6 +322,7 @@ def create_worker(
     vapid: VapidKeys,
     base_url: str,
     default_locale: str,
+    webhook_allow_insecure: bool = False,
     **options: Any,
 ) -> OutboxWorker:
     """The worker with the senders the configuration allows: no SMTP, no e-mail sender."""
@@ -298,5 +336,6 @@ def create_worker(
         push_sender=push_sender,
         base_url=base_url,
         default_locale=default_locale,
+        webhook_sender=WebhookSender(allow_insecure=webhook_allow_insecure),
         **options,
     )

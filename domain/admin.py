@@ -4,13 +4,16 @@ organizations (spec §2, §9). Every one refuses non-admins on the server."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from .access import Actor, require_admin, require_agent
+from .deadlines import checked_default_hours
 from .errors import Conflict, InvalidInput, NotFound
 from .events import Audience, PendingVisibilityChanged
 from .messages import N_
 from .model import Agent, AgentRole, CatalogAction, Customer, Organization, fold
 from .ports import UnitOfWork
+from .reminders import checked_settings
 from .service import read_only
 from .validation import NAME_MAX, SHORT_TEXT_MAX, clean_email, clean_password, clean_text
 
@@ -39,6 +42,26 @@ def set_approvals_enabled(uow: UnitOfWork, actor: Actor, enabled: bool) -> None:
         uow.commit()
 
 
+@read_only
+def reminder_settings(uow: UnitOfWork, actor: Actor) -> tuple[int | None, int]:
+    """*Lembretes*: (every N hours or None when off, at most M times)."""
+    with uow:
+        require_admin(uow, actor)
+        settings = uow.settings.get()
+        return settings.reminder_every_hours, settings.reminder_max
+
+
+def set_reminders(uow: UnitOfWork, actor: Actor, every_hours: int | None, times: int = 0) -> None:
+    """Turns reminders on (every N hours, at most M times) or off (None). Requests made
+    from now on get them; turning them off stops those already scheduled."""
+    every_hours, times = checked_settings(every_hours, times)
+    with uow:
+        require_admin(uow, actor)
+        settings = uow.settings.get()
+        settings.reminder_every_hours, settings.reminder_max = every_hours, times
+        uow.commit()
+
+
 def list_catalog(uow: UnitOfWork, actor: Actor) -> list[CatalogAction]:
     with uow:
         require_admin(uow, actor)
@@ -56,11 +79,20 @@ def _catalog_fields(uow: UnitOfWork, name: str, description: str, action_id: int
     return name, description
 
 
-def create_action(uow: UnitOfWork, actor: Actor, name: str, description: str = "", active: bool = True) -> int:
+def create_action(
+    uow: UnitOfWork,
+    actor: Actor,
+    name: str,
+    description: str = "",
+    active: bool = True,
+    deadline_hours: int | None = None,
+) -> int:
+    """A catalog action; `deadline_hours` is its *Prazo para aprovação* (None: none)."""
+    deadline_hours = checked_default_hours(deadline_hours)
     with uow:
         require_admin(uow, actor)
         name, description = _catalog_fields(uow, name, description, None)
-        action = CatalogAction(name=name, description=description, active=bool(active))
+        action = CatalogAction(name=name, description=description, active=bool(active), deadline_hours=deadline_hours)
         uow.catalog.add(action)
         uow.commit()
         assert action.id is not None
@@ -68,9 +100,18 @@ def create_action(uow: UnitOfWork, actor: Actor, name: str, description: str = "
 
 
 def update_action(
-    uow: UnitOfWork, actor: Actor, action_id: int, name: str, description: str, active: bool
+    uow: UnitOfWork,
+    actor: Actor,
+    action_id: int,
+    name: str,
+    description: str,
+    active: bool,
+    deadline_hours: int | Literal["keep"] | None = "keep",
 ) -> None:
-    """Edits never rewrite history: requests keep their own snapshot of name and text."""
+    """Edits never rewrite history: requests keep their own snapshot of name and text, and
+    the deadline they got."""
+    if deadline_hours != "keep":
+        deadline_hours = checked_default_hours(deadline_hours)
     with uow:
         require_admin(uow, actor)
         action = uow.catalog.get(action_id)
@@ -79,6 +120,8 @@ def update_action(
         action.name, action.description = _catalog_fields(uow, name, description, action_id)
         action.name_key = fold(action.name)
         action.active = bool(active)
+        if deadline_hours != "keep":
+            action.deadline_hours = deadline_hours
         uow.commit()
 
 

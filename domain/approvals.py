@@ -4,8 +4,9 @@ and the manager's pending list (spec §3–§7)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from . import policy, routing
+from . import clock, deadlines, policy, reminders, routing, webhooks
 from .access import Actor, require_agent, require_customer
 from .errors import AlreadyAwaiting, AlreadyDecided, Conflict, Forbidden, InvalidInput, NotFound
 from .events import (
@@ -18,7 +19,17 @@ from .events import (
     RequestEvent,
 )
 from .messages import N_
-from .model import ActionRequest, Customer, HistoryEntry, HistoryKind, Organization, RequestState, Ticket
+from .model import (
+    ActionRequest,
+    Customer,
+    DueKind,
+    ExpiryReason,
+    HistoryKind,
+    Organization,
+    RequestState,
+    Ticket,
+    WebhookEvent,
+)
 from .ports import UnitOfWork
 from .service import read_only
 from .validation import NOTE_MAX, clean_text
@@ -86,6 +97,15 @@ def _eligibility(uow: UnitOfWork, ticket: Ticket, *, with_managers: bool) -> tup
     return Eligibility(show=True, enabled=True), managers
 
 
+WEBHOOK_EVENT_OF: dict[type[RequestEvent], WebhookEvent] = {
+    ActionRequested: WebhookEvent.REQUEST_CREATED,
+    ActionApproved: WebhookEvent.REQUEST_APPROVED,
+    ActionRejected: WebhookEvent.REQUEST_REJECTED,
+    ActionCancelled: WebhookEvent.REQUEST_CANCELLED,
+    ActionExpired: WebhookEvent.REQUEST_EXPIRED,
+}
+
+
 def _event(
     cls: type[RequestEvent],
     uow: UnitOfWork,
@@ -97,6 +117,9 @@ def _event(
     assert request.id is not None and ticket.id is not None
     if managers is None:
         managers = managers_for(uow, ticket, organization)
+    # Every change of a request passes here once: its webhook deliveries join the
+    # transaction, with the e-mails and pushes already queued.
+    webhooks.queue_deliveries(uow, WEBHOOK_EVENT_OF[cls], ticket, request)
     uow.flush()  # the change itself must be in the counts
     return cls(
         request_id=request.id,
@@ -108,7 +131,16 @@ def _event(
     )
 
 
-def request_action(uow: UnitOfWork, actor: Actor, ticket_number: int, action_id: int, note: str = "") -> int:
+def request_action(
+    uow: UnitOfWork,
+    actor: Actor,
+    ticket_number: int,
+    action_id: int,
+    note: str = "",
+    deadline: datetime | deadlines.CatalogDefault | None = deadlines.CATALOG_DEFAULT,
+) -> int:
+    """An agent asks the managers to approve an action. The deadline is the action's
+    default unless the agent chose one (a UTC instant, future, ≤ 90 days) or none."""
     with uow:
         agent = require_agent(uow, actor)
         if not policy.may_request(agent):
@@ -125,7 +157,9 @@ def request_action(uow: UnitOfWork, actor: Actor, ticket_number: int, action_id:
         if action is None or not action.active:
             raise InvalidInput(N_("Choose an active action from the catalog."))
         note = clean_text(note, label=N_("Note"), max_len=NOTE_MAX, multiline=True)
+        due = deadlines.deadline_for(action, deadline, clock.now())
         assert ticket.id is not None and agent.id is not None and action.id is not None
+        organization = ticket_organization(uow, ticket)
         request = ActionRequest(
             ticket_id=ticket.id,
             action_id=action.id,
@@ -133,15 +167,18 @@ def request_action(uow: UnitOfWork, actor: Actor, ticket_number: int, action_id:
             action_description=action.description,
             requested_by_agent_id=agent.id,
             note=note,
+            deadline=due,
+            organization_id=organization.id if organization is not None else None,
         )
         uow.requests.add(request)
         uow.flush()  # the partial unique index speaks here when another agent was faster
+        deadlines.schedule_expiry(uow, request)
+        reminders.schedule_first(uow, request, uow.settings.get())
         routing.queue_request_created(uow, ticket, request, managers, agent.name)
         # Added after the outbox rows' query, so that it goes in with them in _event's one
         # flush rather than in an autoflush of its own.
         uow.history.add(
-            HistoryEntry(
-                ticket_id=ticket.id,
+            ticket.entry(
                 kind=HistoryKind.ACTION_REQUESTED,
                 actor_name=agent.name,
                 body=note,
@@ -163,33 +200,26 @@ def _load(uow: UnitOfWork, request_id: int) -> tuple[ActionRequest, Ticket, Orga
     return request, ticket, ticket_organization(uow, ticket)
 
 
-def _when(row: RequestRow) -> str:
-    return row.decided_at.strftime("%Y-%m-%d %H:%M UTC") if row.decided_at else ""
-
-
 def already_decided_error(row: RequestRow) -> AlreadyDecided:
-    """The message the slower of two deciders reads: who got there first, and when."""
+    """The message the slower of two deciders reads: who got there first, and when. The
+    decider and the instant are data (`params['name']`, `params['when']`, a UTC datetime):
+    whoever shows the message writes the instant in the reader's language and zone."""
+    when = row.decided_at
     if row.state == RequestState.APPROVED:
         return AlreadyDecided(
-            N_("This action was already approved by {name} at {when}."),
-            name=row.evaluated_by_name or "?",
-            when=_when(row),
+            N_("This action was already approved by {name} at {when}."), name=row.evaluated_by_name or "?", when=when
         )
     if row.state == RequestState.REJECTED:
         return AlreadyDecided(
-            N_("This action was already rejected by {name} at {when}."),
-            name=row.evaluated_by_name or "?",
-            when=_when(row),
+            N_("This action was already rejected by {name} at {when}."), name=row.evaluated_by_name or "?", when=when
         )
     if row.state == RequestState.CANCELLED:
         return AlreadyDecided(
-            N_("This action was already cancelled by {name} at {when}."),
-            name=row.cancelled_by_name or "?",
-            when=_when(row),
+            N_("This action was already cancelled by {name} at {when}."), name=row.cancelled_by_name or "?", when=when
         )
-    return AlreadyDecided(
-        N_("This action expired at {when}: its ticket was closed or cancelled."), when=_when(row)
-    )
+    if row.deadline is not None and when is not None and when >= row.deadline:
+        return AlreadyDecided(N_("This action expired at {when}: its approval deadline passed."), when=when)
+    return AlreadyDecided(N_("This action expired at {when}: its ticket was closed or cancelled."), when=when)
 
 
 def _lost_to_another_decision(uow: UnitOfWork, request_id: int) -> AlreadyDecided:
@@ -198,6 +228,13 @@ def _lost_to_another_decision(uow: UnitOfWork, request_id: int) -> AlreadyDecide
     if row is None or row.state == RequestState.AWAITING_APPROVAL:
         return AlreadyDecided(N_("This action is no longer awaiting approval."))
     return already_decided_error(row)
+
+
+def _ticket_first(uow: UnitOfWork) -> None:
+    """Writes the ticket's new update time before the request's new state. Closing a
+    ticket writes the ticket's row and then the request's; a decision taking the two rows
+    in the other order could deadlock with it (PostgreSQL) instead of waiting its turn."""
+    uow.flush()
 
 
 def _claim_decision(uow: UnitOfWork, request_id: int) -> None:
@@ -241,24 +278,23 @@ def _evaluate(uow: UnitOfWork, actor: Actor, request_id: int, *, approve: bool, 
             assert row is not None
             raise already_decided_error(row)
         assert manager.id is not None and ticket.id is not None
+        kind = HistoryKind.ACTION_APPROVED if approve else HistoryKind.ACTION_REJECTED
+        entry = ticket.entry(
+            kind=kind,
+            actor_name=manager.name,
+            body="" if approve else reason,
+            request_id=request.id,
+            action_name=request.action_name,
+        )
+        _ticket_first(uow)
         if approve:
             request.approve(manager.id)
-            kind, event_cls = HistoryKind.ACTION_APPROVED, ActionApproved
         else:
             request.reject(manager.id, reason)
-            kind, event_cls = HistoryKind.ACTION_REJECTED, ActionRejected
         _claim_decision(uow, request_id)
-        uow.history.add(
-            HistoryEntry(
-                ticket_id=ticket.id,
-                kind=kind,
-                actor_name=manager.name,
-                body=request.reason,
-                request_id=request.id,
-                action_name=request.action_name,
-            )
-        )
+        uow.history.add(entry)
         _notify_agents(uow, ticket, request, manager.name, email=True)
+        event_cls = ActionApproved if approve else ActionRejected
         uow.record(_event(event_cls, uow, ticket, request, organization=organization))
         _commit_decision(uow, request_id)
 
@@ -311,41 +347,138 @@ def cancel(uow: UnitOfWork, actor: Actor | None, request_id: int) -> None:
             row = uow.requests.row(request_id)
             assert row is not None
             raise already_decided_error(row)
+        entry = ticket.entry(
+            kind=HistoryKind.ACTION_CANCELLED,
+            actor_name=actor_name,
+            request_id=request.id,
+            action_name=request.action_name,
+        )
+        _ticket_first(uow)
         request.cancel(agent_id=agent_id, customer_id=customer_id)
         _claim_decision(uow, request_id)
-        assert ticket.id is not None
-        uow.history.add(
-            HistoryEntry(
-                ticket_id=ticket.id,
-                kind=HistoryKind.ACTION_CANCELLED,
-                actor_name=actor_name,
-                request_id=request.id,
-                action_name=request.action_name,
-            )
-        )
+        uow.history.add(entry)
         if by_manager:
             _notify_agents(uow, ticket, request, actor_name, email=False)
         uow.record(_event(ActionCancelled, uow, ticket, request, organization=organization))
         _commit_decision(uow, request_id)
 
 
-def expire_pending(uow: UnitOfWork, ticket: Ticket, actor_name: str) -> None:
-    """Closing or cancelling a ticket expires its pending request in the same transaction."""
+def expire_pending(uow: UnitOfWork, ticket: Ticket, actor_name: str, reason: ExpiryReason) -> None:
+    """Expires the ticket's pending request, if any, in the caller's transaction: closing
+    or cancelling the ticket does, and so will a deadline; the history says which."""
     assert ticket.id is not None
     request = uow.requests.pending_of_ticket(ticket.id)
     if request is None:
         return
     request.expire()
     uow.history.add(
-        HistoryEntry(
-            ticket_id=ticket.id,
+        ticket.entry(
             kind=HistoryKind.ACTION_EXPIRED,
             actor_name=actor_name,
+            body=reason.value,
             request_id=request.id,
             action_name=request.action_name,
         )
     )
     uow.record(_event(ActionExpired, uow, ticket, request))
+
+
+def expire_overdue(uow: UnitOfWork, limit: int = deadlines.EXPIRY_BATCH) -> int:
+    """A system step of the due-work worker: the requests whose deadline passed while they
+    awaited move to expired ("expirou: prazo esgotado"), each exactly once whatever the
+    number of instances, one batch per transaction. The agents are told as for an
+    evaluation. Returns how many due rows it took (a full batch: call again).
+
+    A batch costs a fixed number of reads (5,000 deadlines may fall in one minute): the
+    tickets, agents, organizations, managers and badge counts of all its requests are
+    read together, and the badges once, after every expiry of the batch."""
+    with uow:
+        now = clock.now()
+        work = uow.due_work.claim(now, [DueKind.EXPIRE_REQUEST], limit)
+        if not work:
+            return 0
+        # Locked afresh: a manager deciding at this very moment either committed first
+        # (the request is no longer pending and stays decided) or waits for this commit
+        # and is told the request expired.
+        requests = {r.id: r for r in uow.requests.lock([item.subject_id for item in work])}
+        tickets = {t.id: t for t in uow.tickets.many(sorted({r.ticket_id for r in requests.values()}))}
+        due: list[tuple[ActionRequest, Ticket]] = []
+        for item in work:
+            request = requests.get(item.subject_id)
+            if request is None or not deadlines.is_overdue(request, now):
+                if request is not None and request.is_pending and request.deadline is not None:
+                    item.due_at = request.deadline  # moved later: wait for it
+                else:
+                    uow.due_work.delete(item)  # decided, cancelled or expired meanwhile
+                continue
+            ticket = tickets[request.ticket_id]
+            if ticket.in_trash:
+                item.due_at = now + deadlines.TRASHED_RECHECK
+                continue
+            due.append((request, ticket))
+            uow.due_work.delete(item)
+        if due:
+            _expire_on_deadline(uow, due)
+        uow.commit()
+        return len(work)
+
+
+def _expire_on_deadline(uow: UnitOfWork, due: list[tuple[ActionRequest, Ticket]]) -> None:
+    scopes = uow.requests.reminder_targets([request.id for request, _ticket in due if request.id is not None])
+    managers: dict[int, list[Customer]] = {}
+    for manager in uow.customers.active_managers_of(sorted({o for t in scopes.values() for o in t.organization_ids})):
+        if manager.organization_id is not None:
+            managers.setdefault(manager.organization_id, []).append(manager)
+    agents = {a.id: a for a in uow.agents.many(sorted({i for r, t in due for i in routing.agents_concerned(t, r)}))}
+    notifications, messages = [], []
+    for request, ticket in due:
+        assert ticket.id is not None
+        request.expire()
+        uow.history.add(
+            ticket.entry(
+                kind=HistoryKind.ACTION_EXPIRED,
+                actor_name="",
+                body=ExpiryReason.DEADLINE_PASSED.value,
+                request_id=request.id,
+                action_name=request.action_name,
+            )
+        )
+        made, mails = routing.agent_notices(ticket, request, "", agents, email=True)
+        notifications += made
+        messages += mails
+    for notification in notifications:
+        uow.notifications.add(notification)
+    uow.outbox.add_many(messages)
+    uow.flush()  # the expiries must be in the counts, the hub entries need their ids
+    everyone = {m.id: m for ms in managers.values() for m in ms if m.id is not None}
+    counts = _counts_of(uow, list(everyone.values()))
+    for request, ticket in due:
+        assert request.id is not None and ticket.id is not None
+        scope = scopes.get(request.id)
+        in_scope = [m for o in dict.fromkeys(scope.organization_ids if scope else ()) for m in managers.get(o, [])]
+        uow.record(
+            ActionExpired(
+                request_id=request.id,
+                ticket_id=ticket.id,
+                ticket_number=ticket.number,
+                action_name=request.action_name,
+                audience=routing.audience(in_scope, ticket, request),
+                pending_counts=tuple(sorted((m.id, counts.get(m.id, 0)) for m in in_scope if m.id is not None)),
+            )
+        )
+    for notification in notifications:
+        assert notification.id is not None
+        uow.record(
+            AgentNotificationCreated(
+                agent_id=notification.agent_id,
+                notification_id=notification.id,
+                ticket_number=notification.ticket_number,
+                request_id=notification.request_id,
+                kind=notification.kind.value,
+                action_name=notification.action_name,
+                actor_name="",
+            )
+        )
 
 
 def manager_organizations(uow: UnitOfWork, manager: Customer) -> list[int]:
@@ -427,8 +560,9 @@ def request_for_manager(uow: UnitOfWork, actor: Actor, request_id: int) -> tuple
 
 
 @read_only
-def catalog_for_request(uow: UnitOfWork, actor: Actor) -> list[tuple[int, str, str]]:
-    """Active catalog actions an agent may pick: (id, name, description)."""
+def catalog_for_request(uow: UnitOfWork, actor: Actor) -> list[tuple[int, str, str, int | None]]:
+    """Active catalog actions an agent may pick: (id, name, description, default deadline
+    in hours or None)."""
     with uow:
         require_agent(uow, actor)
-        return [(a.id or 0, a.name, a.description) for a in uow.catalog.list(active_only=True)]
+        return [(a.id or 0, a.name, a.description, a.deadline_hours) for a in uow.catalog.list(active_only=True)]

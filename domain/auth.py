@@ -38,14 +38,15 @@ def authenticate(
 
 
 @read_only
-def whoami(uow: UnitOfWork, actor: Actor | None) -> tuple[str, str, bool, str | None]:
-    """(name, e-mail, is_admin_or_manager, locale) of a signed-in person still allowed in."""
+def whoami(uow: UnitOfWork, actor: Actor | None) -> tuple[str, str, bool, str | None, str | None]:
+    """(name, e-mail, is_admin_or_manager, locale, time zone) of a signed-in person still
+    allowed in."""
     with uow:
         if actor is not None and actor.kind == "agent":
             agent = require_agent(uow, actor)
-            return agent.name, agent.email, agent.is_admin, agent.locale
+            return agent.name, agent.email, agent.is_admin, agent.locale, agent.timezone
         customer = require_customer(uow, actor)
-        return customer.name, customer.email, customer.is_active_manager, customer.locale
+        return customer.name, customer.email, customer.is_active_manager, customer.locale, customer.timezone
 
 
 def set_locale(uow: UnitOfWork, actor: Actor, locale: str | None) -> None:

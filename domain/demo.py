@@ -9,7 +9,6 @@ from .model import (
     AgentRole,
     CatalogAction,
     Customer,
-    HistoryEntry,
     HistoryKind,
     Organization,
     Ticket,
@@ -79,5 +78,5 @@ def seed_demo(uow: UnitOfWork, hasher: PasswordHasher) -> None:
             uow.tickets.add(ticket)
             uow.flush()
             assert ticket.id is not None
-            uow.history.add(HistoryEntry(ticket_id=ticket.id, kind=HistoryKind.CREATED, actor_name=customer.name))
+            uow.history.add(ticket.entry(kind=HistoryKind.CREATED, actor_name=customer.name))
         uow.commit()

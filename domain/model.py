@@ -71,12 +71,22 @@ class HistoryKind(StrEnum):
     ACTION_REJECTED = "action_rejected"
     ACTION_CANCELLED = "action_cancelled"
     ACTION_EXPIRED = "action_expired"
+    MANAGERS_REMINDED = "managers_reminded"
+
+
+class ExpiryReason(StrEnum):
+    """Why a pending request expired; kept in the body of its history entry."""
+
+    TICKET_CLOSED = "ticket_closed"
+    TICKET_CANCELLED = "ticket_cancelled"
+    DEADLINE_PASSED = "deadline_passed"
 
 
 class NotificationKind(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     CANCELLED_BY_MANAGER = "cancelled_by_manager"
+    EXPIRED = "expired"  # its deadline passed
 
 
 def _now() -> datetime:
@@ -94,6 +104,10 @@ def fold(text: str) -> str:
 class AccountSettings:
     approvals_enabled: bool = False
     last_ticket_number: int = 0
+    # *Lembretes*: every N hours, at most M times, to the managers who have not answered;
+    # None: no reminders (the default).
+    reminder_every_hours: int | None = None
+    reminder_max: int = 0
     id: int = 1
 
 
@@ -105,6 +119,8 @@ class Agent:
     role: AgentRole = AgentRole.AGENT
     active: bool = True
     locale: str | None = None
+    # An IANA zone name; None: the installation's default (AVAL_TIMEZONE).
+    timezone: str | None = None
     id: int | None = None
 
     @property
@@ -130,6 +146,7 @@ class Customer:
     in_trash: bool = False
     trashed_at: datetime | None = None
     locale: str | None = None
+    timezone: str | None = None
     id: int | None = None
 
     @property
@@ -158,6 +175,28 @@ class Ticket:
     def is_finished(self) -> bool:
         return self.status in (TicketStatus.CLOSED, TicketStatus.CANCELLED)
 
+    def entry(
+        self,
+        kind: HistoryKind,
+        actor_name: str,
+        body: str = "",
+        request_id: int | None = None,
+        action_name: str | None = None,
+    ) -> HistoryEntry:
+        """A new entry of this ticket's history. What the history shows is a change of the
+        ticket, so its update time (and the lists sorted by it) moves with it."""
+        assert self.id is not None
+        entry = HistoryEntry(
+            ticket_id=self.id,
+            kind=kind,
+            actor_name=actor_name,
+            body=body,
+            request_id=request_id,
+            action_name=action_name,
+        )
+        self.updated_at = entry.at
+        return entry
+
 
 @dataclass(eq=False)
 class HistoryEntry:
@@ -170,6 +209,17 @@ class HistoryEntry:
     at: datetime = field(default_factory=_now)
     id: int | None = None
 
+    @property
+    def expiry_reason(self) -> ExpiryReason | None:
+        """Why the request expired, for an expiry entry; None for entries written before
+        the reason was kept, which say only that the ticket was closed or cancelled."""
+        if self.kind != HistoryKind.ACTION_EXPIRED:
+            return None
+        try:
+            return ExpiryReason(self.body)
+        except ValueError:
+            return None
+
 
 @dataclass(eq=False)
 class CatalogAction:
@@ -177,6 +227,9 @@ class CatalogAction:
     description: str = ""
     active: bool = True
     name_key: str = ""
+    # *Prazo para aprovação*: the deadline a request of this action gets by default, in
+    # hours after it is made; None: no deadline.
+    deadline_hours: int | None = None
     id: int | None = None
 
     def __post_init__(self) -> None:
@@ -198,6 +251,13 @@ class ActionRequest:
     reason: str = ""
     cancelled_by_agent_id: int | None = None
     cancelled_by_customer_id: int | None = None
+    # Still awaiting at this instant, the request expires by itself; None: it may wait.
+    deadline: datetime | None = None
+    # When an agent last pressed *Lembrar gerentes* (at most once an hour).
+    reminded_at: datetime | None = None
+    # The organization of the ticket's customer when the request was made: the one asked
+    # to decide, as the reports count it (spec §15), whatever the customer's moves later.
+    organization_id: int | None = None
     # Bumped on every change; the database only accepts an update of the version it read,
     # so two evaluations racing each other can never both commit.
     version: int = 1
@@ -249,6 +309,7 @@ class AgentNotification:
 class Channel(StrEnum):
     EMAIL = "email"
     PUSH = "push"
+    WEBHOOK = "webhook"
 
 
 class OutboxStatus(StrEnum):
@@ -287,11 +348,72 @@ class OutboxMessage:
     id: int | None = None
 
 
+class DueKind(StrEnum):
+    EXPIRE_REQUEST = "expire_request"
+    REMIND_REQUEST = "remind_request"
+
+
+@dataclass(eq=False)
+class DueWork:
+    """Something that must happen at a given time, kept in the database (never only in a
+    timer): the worker of every instance claims what is due, does it in the claiming
+    transaction and deletes or moves the row, so a restart neither loses it nor a second
+    instance doubles it. `subject_id` is what it is about (a request); `runs` counts what
+    was done so far (reminders sent)."""
+
+    kind: DueKind
+    subject_id: int
+    due_at: datetime
+    runs: int = 0
+    id: int | None = None
+
+
 @dataclass(eq=False)
 class PushSubscription:
     customer_id: int
     endpoint: str
     p256dh: str
     auth: str
+    created_at: datetime = field(default_factory=_now)
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class AccessToken:
+    """A personal access token for the API. Only a hash of the secret is kept; `prefix`
+    (the start of the secret) lets its owner tell their tokens apart."""
+
+    owner_kind: str  # "agent" or "customer", as Actor.kind
+    owner_id: int
+    name: str
+    token_hash: str
+    prefix: str
+    created_at: datetime = field(default_factory=_now)
+    expires_at: datetime | None = None
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+    id: int | None = None
+
+    def usable_at(self, now: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
+
+
+class WebhookEvent(StrEnum):
+    REQUEST_CREATED = "request.created"
+    REQUEST_APPROVED = "request.approved"
+    REQUEST_REJECTED = "request.rejected"
+    REQUEST_CANCELLED = "request.cancelled"
+    REQUEST_EXPIRED = "request.expired"
+
+
+@dataclass(eq=False)
+class WebhookEndpoint:
+    """Where the account wants request events POSTed. The secret signs each delivery
+    (Standard Webhooks): it must be kept readable, so it is shown only once in the UI."""
+
+    url: str
+    secret: str
+    events: list[str] = field(default_factory=list)
+    active: bool = True
     created_at: datetime = field(default_factory=_now)
     id: int | None = None

@@ -7,22 +7,62 @@ the admins' view of the outbox is in `push.py`."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 
 from . import clock
 from .events import OutboxChanged
 from .messages import N_
-from .model import Channel, OutboxMessage, OutboxStatus, PushSubscription
+from .model import Channel, OutboxMessage, OutboxStatus, PushSubscription, WebhookEndpoint
 from .ports import UnitOfWork
 
 # Notes kept in `last_error`; msgids, so the admin page shows them translated.
 NOT_SENT_NO_SMTP = N_("not sent: no SMTP configured")
 NOT_SENT_NO_PUSH = N_("not sent: Web Push is not available")
 NO_PUSH_SUBSCRIPTION = N_("no push subscription")
+WEBHOOK_ENDPOINT_OFF = N_("not sent: the webhook endpoint is off or was removed")
 
 ERROR_MAX = 2000
+
+
+class DeliveryFailure(StrEnum):
+    """What went wrong with one attempt, in terms an admin can act on. The page says it
+    in the admin's language; the sender's technical detail is kept beside it."""
+
+    CONNECTION_REFUSED = "connection_refused"
+    TIMEOUT = "timeout"
+    HOST_NOT_FOUND = "host_not_found"
+    UNREACHABLE = "unreachable"
+    AUTH_FAILED = "auth_failed"
+    TLS = "tls"
+    RECIPIENT_REFUSED = "recipient_refused"
+    MESSAGE_REFUSED = "message_refused"
+    SERVER_REFUSED = "server_refused"
+    PUSH_FAILED = "push_failed"
+    INTERNAL = "internal"
+
+
+_NOTE = re.compile(r"\[([a-z_]+)\] (.*)", re.DOTALL)
+
+
+def failure_note(kind: DeliveryFailure, detail: str) -> str:
+    """How a failure is kept in `last_error`: its kind, then the technical detail."""
+    return f"[{kind.value}] {detail}"
+
+
+def read_note(note: str) -> tuple[DeliveryFailure | None, str]:
+    """A kept note as (kind, detail); kind is None for our own msgid notes and for errors
+    kept before failures had a kind."""
+    match = _NOTE.fullmatch(note)
+    if match is not None:
+        try:
+            return DeliveryFailure(match.group(1)), match.group(2)
+        except ValueError:
+            pass
+    return None, note
 # Keys of the payload where a push message remembers the browsers already done, so that
 # a retry after one browser failed does not push twice to the others.
 PUSHED_KEY = "_pushed_subscriptions"
@@ -165,3 +205,9 @@ def drop_subscription(uow: UnitOfWork, endpoint: str) -> None:
         if subscription is not None:
             uow.push_subscriptions.delete(subscription)
             uow.commit()
+
+
+def webhook_endpoint(uow: UnitOfWork, endpoint_id: int) -> WebhookEndpoint | None:
+    """Where a webhook delivery goes, as configured now (None: removed)."""
+    with uow:
+        return uow.webhooks.get(endpoint_id)

@@ -5,24 +5,37 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Protocol
+from datetime import date, datetime
+from typing import Literal, Protocol
 
 from .events import DomainEvent
 from .model import (
+    AccessToken,
     AccountSettings,
     ActionRequest,
     Agent,
     AgentNotification,
     CatalogAction,
     Customer,
+    DueKind,
+    DueWork,
     HistoryEntry,
     Organization,
     OutboxMessage,
     PushSubscription,
     Ticket,
+    WebhookEndpoint,
 )
-from .views import Page, RequestRow, TicketDetail, TicketFilter, TicketRow, TrashRow
+from .report_views import (
+    AwaitingRequest,
+    AwaitingTally,
+    DecisionTimes,
+    Listing,
+    ReportPeriod,
+    Week,
+    WeekStates,
+)
+from .views import Page, ReminderTarget, RequestRow, TicketDetail, TicketFilter, TicketRow, TrashRow
 
 
 class SettingsRepository(Protocol):
@@ -35,6 +48,7 @@ class AgentRepository(Protocol):
     def get(self, agent_id: int) -> Agent | None: ...
     def by_email(self, email: str) -> Agent | None: ...
     def list(self) -> list[Agent]: ...
+    def many(self, agent_ids: Sequence[int]) -> list[Agent]: ...
 
 
 class OrganizationRepository(Protocol):
@@ -62,6 +76,7 @@ class TicketRepository(Protocol):
     def add(self, ticket: Ticket) -> None: ...
     def get(self, ticket_id: int) -> Ticket | None: ...
     def by_number(self, number: int) -> Ticket | None: ...
+    def many(self, ticket_ids: Sequence[int]) -> list[Ticket]: ...
     def of_customer(self, customer_id: int) -> list[Ticket]: ...
     def page(self, query: TicketFilter) -> Page[TicketRow]: ...
     def detail(self, ticket_id: int) -> TicketDetail | None: ...
@@ -84,6 +99,15 @@ class RequestRepository(Protocol):
     def add(self, request: ActionRequest) -> None: ...
     def get(self, request_id: int) -> ActionRequest | None: ...
     def pending_of_ticket(self, ticket_id: int) -> ActionRequest | None: ...
+    def lock(self, request_ids: Sequence[int]) -> list[ActionRequest]:
+        """The requests read afresh and held until the transaction ends: a decision racing
+        this transaction either finished before (and is seen) or waits for it."""
+        ...
+
+    def reminder_targets(self, request_ids: Sequence[int]) -> dict[int, ReminderTarget]:
+        """Each request's ticket and organizations in scope, in one statement."""
+        ...
+
     def rows_of_ticket(self, ticket_id: int) -> list[RequestRow]: ...
     def row(self, request_id: int) -> RequestRow | None: ...
     def pending_rows_for_organizations(
@@ -106,13 +130,23 @@ class NotificationRepository(Protocol):
 
 class OutboxRepository(Protocol):
     def add(self, message: OutboxMessage) -> None: ...
+    def add_many(self, messages: Sequence[OutboxMessage]) -> None:
+        """Queues many messages in one statement (their ids are not read back)."""
+        ...
+
     def get(self, message_id: int) -> OutboxMessage | None: ...
     def due(self, now: datetime, limit: int = 20, channels: Sequence[str] | None = None) -> list[OutboxMessage]: ...
     def hold_due(self, channel: str, note: str, now: datetime) -> int:
         """Holds, in one statement, the due messages of a channel that cannot send."""
         ...
 
-    def recent(self, limit: int = 200, status: str | None = None) -> list[OutboxMessage]: ...
+    def existing_keys(self, dedup_keys: Sequence[str]) -> set[str]:
+        """Those of the keys already queued, in one statement."""
+        ...
+
+    def recent(
+        self, limit: int = 200, status: str | None = None, channels: Sequence[str] | None = None
+    ) -> list[OutboxMessage]: ...
     def release_held(self, channels: Sequence[str], now: datetime) -> int: ...
 
 
@@ -125,6 +159,59 @@ class PushSubscriptionRepository(Protocol):
         ...
 
     def delete(self, subscription: PushSubscription) -> None: ...
+
+
+class DueWorkRepository(Protocol):
+    def add(self, work: DueWork) -> None: ...
+    def claim(self, now: datetime, kinds: Sequence[DueKind], limit: int) -> list[DueWork]:
+        """Due rows of these kinds, oldest first, held by this transaction alone (another
+        instance claiming at the same moment gets other rows)."""
+        ...
+
+    def of_subject(self, kind: DueKind, subject_id: int) -> DueWork | None: ...
+    def next_due_at(self) -> datetime | None: ...
+    def delete(self, work: DueWork) -> None: ...
+
+
+class AccessTokenRepository(Protocol):
+    def add(self, token: AccessToken) -> None: ...
+    def get(self, token_id: int) -> AccessToken | None: ...
+    def by_hash(self, token_hash: str) -> AccessToken | None: ...
+    def of_owner(self, owner_kind: str, owner_id: int) -> list[AccessToken]: ...
+    def list(self, limit: int = 500) -> list[AccessToken]: ...
+
+
+class WebhookRepository(Protocol):
+    def add(self, endpoint: WebhookEndpoint) -> None: ...
+    def get(self, endpoint_id: int) -> WebhookEndpoint | None: ...
+    def list(self) -> list[WebhookEndpoint]: ...
+    def active(self) -> list[WebhookEndpoint]: ...
+    def delete(self, endpoint: WebhookEndpoint) -> None: ...
+
+
+class ReportQueries(Protocol):
+    """The reports' aggregates (domain/reports.py says what each figure means). Every
+    one is computed by the database; none loads request rows."""
+
+    def states_by_week(self, weeks: Sequence[Week]) -> dict[date, WeekStates]:
+        """Requests that reached a final state in each week (absent: none)."""
+        ...
+
+    def decision_times(
+        self, period: ReportPeriod, by: Literal["all", "organization", "action"], limit: int | None
+    ) -> Listing[DecisionTimes]:
+        """Approved/rejected counts and time-to-decision percentiles per group, slowest
+        median first; `limit` rows at most, with the number of groups in all."""
+        ...
+
+    def awaiting(self, now: datetime, limit: int | None) -> list[AwaitingRequest]:
+        """Requests awaiting approval now (tickets outside the trash), oldest first."""
+        ...
+
+    def awaiting_by_organization(self, now: datetime, limit: int) -> AwaitingTally:
+        """Per organization: how many await, the oldest, how many overdue; most first.
+        The same statement counts every awaiting request."""
+        ...
 
 
 class UnitOfWork(abc.ABC):
@@ -142,6 +229,10 @@ class UnitOfWork(abc.ABC):
     notifications: NotificationRepository
     outbox: OutboxRepository
     push_subscriptions: PushSubscriptionRepository
+    due_work: DueWorkRepository
+    access_tokens: AccessTokenRepository
+    webhooks: WebhookRepository
+    reports: ReportQueries
     # Set by Services.run for a use case marked @read_only: it will not write.
     read_only: bool = False
 

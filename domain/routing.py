@@ -5,9 +5,12 @@ The rules live here so that they are tested once, whatever sends the messages.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from .events import Audience
 from .model import (
     ActionRequest,
+    Agent,
     AgentNotification,
     Channel,
     Customer,
@@ -17,6 +20,7 @@ from .model import (
     Ticket,
 )
 from .ports import UnitOfWork
+from .views import ReminderTarget
 
 
 def agents_concerned(ticket: Ticket, request: ActionRequest) -> list[int]:
@@ -46,6 +50,7 @@ def _payload(ticket: Ticket, request: ActionRequest, **extra: object) -> dict[st
         "note": request.note,
         "state": request.state.value,
         "reason": request.reason,
+        "deadline": request.deadline.isoformat() if request.deadline else None,
         **extra,
     }
 
@@ -76,6 +81,7 @@ def queue_request_created(
                         request,
                         requested_by_name=requester_name,
                         path=f"/portal/approvals/{request.id}",
+                        timezone=manager.timezone,
                     ),
                 )
             )
@@ -85,6 +91,7 @@ _KIND_OF_STATE = {
     RequestState.APPROVED: NotificationKind.APPROVED,
     RequestState.REJECTED: NotificationKind.REJECTED,
     RequestState.CANCELLED: NotificationKind.CANCELLED_BY_MANAGER,
+    RequestState.EXPIRED: NotificationKind.EXPIRED,
 }
 
 
@@ -93,26 +100,46 @@ def notify_agents(
 ) -> list[AgentNotification]:
     """The ticket's agent and the requester: a hub entry each and, for an evaluation,
     one e-mail each — once when they are the same person."""
+    agents = {agent_id: uow.agents.get(agent_id) for agent_id in agents_concerned(ticket, request)}
+    notifications, messages = agent_notices(ticket, request, actor_name, agents, email=email)
+    for notification in notifications:
+        uow.notifications.add(notification)
+    for message in messages:
+        uow.outbox.add(message)
+    return notifications
+
+
+def agent_notices(
+    ticket: Ticket,
+    request: ActionRequest,
+    actor_name: str,
+    agents: Mapping[int, Agent | None],
+    *,
+    email: bool,
+) -> tuple[list[AgentNotification], list[OutboxMessage]]:
+    """`notify_agents`' hub entries and e-mails, made but not stored: a batch of expiries
+    stores them all at once. `agents` holds (at least) the agents concerned."""
     kind = _KIND_OF_STATE[request.state]
-    created: list[AgentNotification] = []
+    notifications: list[AgentNotification] = []
+    messages: list[OutboxMessage] = []
     for agent_id in agents_concerned(ticket, request):
-        agent = uow.agents.get(agent_id)
+        agent = agents.get(agent_id)
         if agent is None:
             continue
-        notification = AgentNotification(
-            agent_id=agent_id,
-            kind=kind,
-            ticket_id=ticket.id or 0,
-            ticket_number=ticket.number,
-            request_id=request.id or 0,
-            action_name=request.action_name,
-            actor_name=actor_name,
-            reason=request.reason,
+        notifications.append(
+            AgentNotification(
+                agent_id=agent_id,
+                kind=kind,
+                ticket_id=ticket.id or 0,
+                ticket_number=ticket.number,
+                request_id=request.id or 0,
+                action_name=request.action_name,
+                actor_name=actor_name,
+                reason=request.reason,
+            )
         )
-        uow.notifications.add(notification)
-        created.append(notification)
         if email and agent.active:
-            uow.outbox.add(
+            messages.append(
                 OutboxMessage(
                     dedup_key=f"request:{request.id}:{request.state.value}:agent:{agent_id}:email",
                     channel=Channel.EMAIL,
@@ -126,8 +153,63 @@ def notify_agents(
                         request,
                         decided_by_name=actor_name,
                         decided_at=request.decided_at.isoformat() if request.decided_at else None,
+                        timezone=agent.timezone,
                         path=f"/agent/tickets/{ticket.number}?request_id={request.id}",  # the exact request
                     ),
                 )
             )
-    return created
+    return notifications, messages
+
+
+def reminder_key(request_id: int, round_number: int, manager_id: int, channel: str) -> str:
+    """One reminder round to one manager on one channel: unique in the outbox, so a round
+    resumed in the morning or claimed twice never reaches anyone twice."""
+    return f"request:{request_id}:reminder:{round_number}:customer:{manager_id}:{channel}"
+
+
+def reminder_messages(
+    target: ReminderTarget,
+    request: ActionRequest,
+    manager: Customer,
+    round_number: int,
+    pushable: bool,
+    *,
+    manual_at: int | None = None,
+) -> list[OutboxMessage]:
+    """A reminder to one manager who has not answered: an e-mail, and a push when they
+    allowed it in a browser. `manual_at`: pressed by an agent (*Lembrar gerentes*). The
+    caller queues a whole round's messages at once (`OutboxRepository.add_many`)."""
+    assert manager.id is not None and request.id is not None
+    channels = (Channel.EMAIL, Channel.PUSH) if pushable else (Channel.EMAIL,)
+    messages: list[OutboxMessage] = []
+    for channel in channels:
+        key = (
+            f"request:{request.id}:reminded:{manual_at}:customer:{manager.id}:{channel.value}"
+            if manual_at is not None
+            else reminder_key(request.id, round_number, manager.id, channel.value)
+        )
+        messages.append(
+            OutboxMessage(
+                dedup_key=key,
+                channel=channel,
+                kind="request_reminder",
+                recipient_kind="customer",
+                recipient_id=manager.id,
+                recipient_email=manager.email,
+                locale=manager.locale,
+                payload={
+                    "request_id": request.id,
+                    "ticket_number": target.ticket_number,
+                    "ticket_subject": target.ticket_subject,
+                    "action_name": request.action_name,
+                    "action_description": request.action_description,
+                    "note": request.note,
+                    "state": request.state.value,
+                    "requested_at": request.requested_at.isoformat(),
+                    "deadline": request.deadline.isoformat() if request.deadline else None,
+                    "path": f"/portal/approvals/{request.id}",
+                    "timezone": manager.timezone,
+                },
+            )
+        )
+    return messages

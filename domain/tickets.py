@@ -16,7 +16,7 @@ from .approvals import (
 from .errors import Conflict, InvalidInput, NotFound
 from .events import Audience, PendingVisibilityChanged, TicketChanged
 from .messages import N_
-from .model import Customer, HistoryEntry, HistoryKind, Ticket, TicketStatus
+from .model import Customer, ExpiryReason, HistoryEntry, HistoryKind, Ticket, TicketStatus
 from .ports import UnitOfWork
 from .service import read_only
 from .validation import LONG_TEXT_MAX, SUBJECT_MAX, clean_text
@@ -28,6 +28,7 @@ _ACTION_KINDS = {
     HistoryKind.ACTION_REJECTED,
     HistoryKind.ACTION_CANCELLED,
     HistoryKind.ACTION_EXPIRED,
+    HistoryKind.MANAGERS_REMINDED,
 }
 
 
@@ -93,7 +94,7 @@ def create_ticket(
         uow.tickets.add(ticket)
         uow.flush()
         assert ticket.id is not None
-        uow.history.add(HistoryEntry(ticket_id=ticket.id, kind=HistoryKind.CREATED, actor_name=author))
+        uow.history.add(ticket.entry(kind=HistoryKind.CREATED, actor_name=author))
         _changed(uow, ticket)
         uow.commit()
         return ticket.number
@@ -113,7 +114,7 @@ def reply(uow: UnitOfWork, actor: Actor, number: int, body: str) -> None:
                 raise NotFound(TICKET_NOT_FOUND)
             author, kind = customer.name, HistoryKind.CUSTOMER_REPLY
         assert ticket.id is not None
-        uow.history.add(HistoryEntry(ticket_id=ticket.id, kind=kind, actor_name=author, body=body))
+        uow.history.add(ticket.entry(kind=kind, actor_name=author, body=body))
         _changed(uow, ticket)
         uow.commit()
 
@@ -128,8 +129,7 @@ def assign(uow: UnitOfWork, actor: Actor, number: int, agent_id: int | None) -> 
         ticket.assigned_agent_id = agent_id
         assert ticket.id is not None
         uow.history.add(
-            HistoryEntry(
-                ticket_id=ticket.id,
+            ticket.entry(
                 kind=HistoryKind.ASSIGNED,
                 actor_name=agent.name,
                 body=assignee.name if assignee else "",
@@ -149,11 +149,11 @@ def set_status(uow: UnitOfWork, actor: Actor, number: int, status: TicketStatus)
             return
         ticket.status = TicketStatus(status)
         assert ticket.id is not None
-        uow.history.add(
-            HistoryEntry(ticket_id=ticket.id, kind=HistoryKind.STATUS, actor_name=agent.name, body=status.value)
-        )
+        uow.history.add(ticket.entry(kind=HistoryKind.STATUS, actor_name=agent.name, body=status.value))
         if ticket.is_finished:
-            expire_pending(uow, ticket, agent.name)
+            closed = ticket.status == TicketStatus.CLOSED
+            reason = ExpiryReason.TICKET_CLOSED if closed else ExpiryReason.TICKET_CANCELLED
+            expire_pending(uow, ticket, agent.name, reason)
         _changed(uow, ticket)
         uow.commit()
 
@@ -176,7 +176,7 @@ def trash_ticket(uow: UnitOfWork, actor: Actor, number: int) -> None:
         ticket = _ticket(uow, number)
         ticket.in_trash, ticket.trashed_at, ticket.trashed_with_customer = True, clock.now(), False
         assert ticket.id is not None
-        uow.history.add(HistoryEntry(ticket_id=ticket.id, kind=HistoryKind.TRASHED, actor_name=agent.name))
+        uow.history.add(ticket.entry(kind=HistoryKind.TRASHED, actor_name=agent.name))
         _visibility_changed(uow, [ticket])
         _changed(uow, ticket)
         uow.commit()
@@ -193,7 +193,7 @@ def restore_ticket(uow: UnitOfWork, actor: Actor, number: int) -> None:
             raise Conflict(N_("The ticket's customer is in the trash; restore the customer first."))
         ticket.in_trash, ticket.trashed_at, ticket.trashed_with_customer = False, None, False
         assert ticket.id is not None
-        uow.history.add(HistoryEntry(ticket_id=ticket.id, kind=HistoryKind.RESTORED, actor_name=agent.name))
+        uow.history.add(ticket.entry(kind=HistoryKind.RESTORED, actor_name=agent.name))
         _visibility_changed(uow, [ticket])
         _changed(uow, ticket)
         uow.commit()
@@ -214,7 +214,7 @@ def trash_customer(uow: UnitOfWork, actor: Actor, customer_id: int) -> None:
         for ticket in tickets:
             ticket.in_trash, ticket.trashed_at, ticket.trashed_with_customer = True, now, True
             assert ticket.id is not None
-            uow.history.add(HistoryEntry(ticket_id=ticket.id, kind=HistoryKind.TRASHED, actor_name=admin.name))
+            uow.history.add(ticket.entry(kind=HistoryKind.TRASHED, actor_name=admin.name))
         if was_manager:
             uow.record(PendingVisibilityChanged(audience=Audience(manager_ids=frozenset({customer_id}))))
         uow.commit()
@@ -233,7 +233,7 @@ def restore_customer(uow: UnitOfWork, actor: Actor, customer_id: int) -> None:
         for ticket in tickets:
             ticket.in_trash, ticket.trashed_at, ticket.trashed_with_customer = False, None, False
             assert ticket.id is not None
-            uow.history.add(HistoryEntry(ticket_id=ticket.id, kind=HistoryKind.RESTORED, actor_name=admin.name))
+            uow.history.add(ticket.entry(kind=HistoryKind.RESTORED, actor_name=admin.name))
         _visibility_changed(uow, tickets)
         if customer.is_active_manager:
             uow.record(PendingVisibilityChanged(audience=Audience(manager_ids=frozenset({customer_id}))))

@@ -86,6 +86,7 @@ class RequestRow:
     evaluated_by_name: str | None = None
     cancelled_by_name: str | None = None
     reason: str = ""
+    deadline: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -116,3 +117,15 @@ class TrashRow:
     label: str
     detail: str
     trashed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ReminderTarget:
+    """What a reminder round needs of a request's ticket, read for a whole batch at once."""
+
+    request_id: int
+    ticket_id: int
+    ticket_number: int
+    ticket_subject: str
+    ticket_in_trash: bool
+    organization_ids: tuple[int, ...]  # the customer's organization and its parent

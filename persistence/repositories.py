@@ -8,16 +8,33 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, and_, bindparam, column, exists, func, literal, or_, select, table, union_all, update
+from sqlalchemy import (
+    Integer,
+    and_,
+    bindparam,
+    column,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    table,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 
 from domain.model import (
+    AccessToken,
     AccountSettings,
     ActionRequest,
     Agent,
     AgentNotification,
     CatalogAction,
     Customer,
+    DueKind,
+    DueWork,
     HistoryEntry,
     Organization,
     OutboxMessage,
@@ -25,9 +42,11 @@ from domain.model import (
     PushSubscription,
     RequestState,
     Ticket,
+    WebhookEndpoint,
 )
-from domain.views import Page, RequestRow, TicketDetail, TicketFilter, TicketRow, TrashRow
+from domain.views import Page, ReminderTarget, RequestRow, TicketDetail, TicketFilter, TicketRow, TrashRow
 
+from .tables import access_tokens as tokens_table
 from .tables import (
     account_settings,
     action_requests,
@@ -39,8 +58,10 @@ from .tables import (
     tickets,
 )
 from .tables import agent_notifications as notifications_table
+from .tables import due_work as due_table
 from .tables import outbox_messages as outbox_table
 from .tables import push_subscriptions as push_table
+from .tables import webhook_endpoints as webhooks_table
 
 
 class _Repo:
@@ -88,6 +109,11 @@ class SqlAgents(_Repo):
 
     def list(self) -> list[Agent]:
         return list(self.session.scalars(select(Agent).order_by(agents.c.name)))
+
+    def many(self, agent_ids: Sequence[int]) -> list[Agent]:
+        if not agent_ids:
+            return []
+        return list(self.session.scalars(select(Agent).where(agents.c.id.in_(list(agent_ids)))))
 
 
 class SqlOrganizations(_Repo):
@@ -172,6 +198,11 @@ _awaiting = and_(action_requests.c.ticket_id == tickets.c.id, action_requests.c.
 
 class SqlTickets(_Repo):
     entity = Ticket
+
+    def many(self, ticket_ids: Sequence[int]) -> list[Ticket]:
+        if not ticket_ids:
+            return []
+        return list(self.session.scalars(select(Ticket).where(tickets.c.id.in_(list(ticket_ids)))))
 
     def by_number(self, number: int) -> Ticket | None:
         return self.session.scalars(select(Ticket).where(tickets.c.number == number)).first()
@@ -392,6 +423,7 @@ class SqlRequests(_Repo):
             evaluator.c.name,
             func.coalesce(canceller_agent.c.name, canceller_customer.c.name),
             action_requests.c.reason,
+            action_requests.c.deadline,
         ).select_from(
             action_requests.join(tickets, tickets.c.id == action_requests.c.ticket_id)
             .join(owner, owner.c.id == tickets.c.customer_id)
@@ -401,6 +433,52 @@ class SqlRequests(_Repo):
             .outerjoin(canceller_agent, canceller_agent.c.id == action_requests.c.cancelled_by_agent_id)
             .outerjoin(canceller_customer, canceller_customer.c.id == action_requests.c.cancelled_by_customer_id)
         ), owner
+
+    def lock(self, request_ids: Sequence[int]) -> list[ActionRequest]:
+        """The requests, read afresh and locked until the transaction ends (FOR UPDATE on
+        PostgreSQL: a concurrent decision finishes first and is seen; on SQLite the write
+        lock taken at BEGIN already serializes writers)."""
+        if not request_ids:
+            return []
+        query = select(ActionRequest).where(action_requests.c.id.in_(list(request_ids)))
+        query = query.execution_options(populate_existing=True)
+        if self.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update()
+        return list(self.session.scalars(query))
+
+    def reminder_targets(self, request_ids: Sequence[int]) -> dict[int, ReminderTarget]:
+        if not request_ids:
+            return {}
+        query = (
+            select(
+                action_requests.c.id,
+                tickets.c.id,
+                tickets.c.number,
+                tickets.c.subject,
+                tickets.c.in_trash,
+                organizations.c.id,
+                organizations.c.parent_id,
+            )
+            .select_from(
+                action_requests.join(tickets, tickets.c.id == action_requests.c.ticket_id)
+                .join(customers, customers.c.id == tickets.c.customer_id)
+                .outerjoin(organizations, organizations.c.id == customers.c.organization_id)
+            )
+            .where(action_requests.c.id.in_(list(request_ids)))
+        )
+        return {
+            request_id: ReminderTarget(
+                request_id,
+                ticket_id,
+                number,
+                subject,
+                bool(in_trash),
+                tuple(o for o in (organization_id, parent_id) if o is not None),
+            )
+            for request_id, ticket_id, number, subject, in_trash, organization_id, parent_id in self.session.execute(
+                query
+            )
+        }
 
     def rows_of_ticket(self, ticket_id: int) -> list[RequestRow]:
         query, _owner = self._rows()
@@ -517,11 +595,58 @@ class SqlOutbox(_Repo):
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
-    def recent(self, limit: int = 200, status: str | None = None) -> list[OutboxMessage]:
+    def add_many(self, messages: Sequence[OutboxMessage]) -> None:
+        # An ORM bulk INSERT (executemany): `add` of each one is an INSERT per row, as the
+        # ORM reads every new id back, and a reminder round of 50 requests to 2 managers
+        # would cost 100 statements.
+        if not messages:
+            return
+        columns = [c.key for c in outbox_table.columns if c.key != "id"]
+        self.session.execute(insert(OutboxMessage), [{k: getattr(m, k) for k in columns} for m in messages])
+
+    def existing_keys(self, dedup_keys: Sequence[str]) -> set[str]:
+        if not dedup_keys:
+            return set()
+        query = select(outbox_table.c.dedup_key).where(outbox_table.c.dedup_key.in_(list(dedup_keys)))
+        return set(self.session.scalars(query))
+
+    def recent(
+        self, limit: int = 200, status: str | None = None, channels: Sequence[str] | None = None
+    ) -> list[OutboxMessage]:
         query = select(OutboxMessage).order_by(outbox_table.c.id.desc()).limit(limit)
         if status:
             query = query.where(outbox_table.c.status == OutboxStatus(status))
+        if channels is not None:
+            query = query.where(outbox_table.c.channel.in_(list(channels)))
         return list(self.session.scalars(query))
+
+
+class SqlDueWork(_Repo):
+    entity = DueWork
+
+    def claim(self, now: datetime, kinds: Sequence[DueKind], limit: int) -> list[DueWork]:
+        """Due rows of these kinds, oldest first, locked for this transaction: SKIP LOCKED
+        on PostgreSQL, so another instance claiming at the same moment gets other rows (on
+        SQLite the write lock taken at BEGIN serializes the claims)."""
+        query = (
+            select(DueWork)
+            .where(due_table.c.due_at <= now, due_table.c.kind.in_([kind.value for kind in kinds]))
+            .order_by(due_table.c.due_at, due_table.c.id)
+            .limit(limit)
+        )
+        if self.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return list(self.session.scalars(query))
+
+    def of_subject(self, kind: DueKind, subject_id: int) -> DueWork | None:
+        query = select(DueWork).where(due_table.c.kind == kind, due_table.c.subject_id == subject_id)
+        return self.session.scalars(query).first()
+
+    def next_due_at(self) -> datetime | None:
+        return self.session.scalar(select(func.min(due_table.c.due_at)))
+
+    def delete(self, work: DueWork) -> None:
+        self.session.delete(work)
 
 
 class SqlPushSubscriptions(_Repo):
@@ -541,3 +666,39 @@ class SqlPushSubscriptions(_Repo):
 
     def delete(self, subscription: PushSubscription) -> None:
         self.session.delete(subscription)
+
+
+class SqlAccessTokens(_Repo):
+    entity = AccessToken
+
+    def by_hash(self, token_hash: str) -> AccessToken | None:
+        return self.session.scalars(select(AccessToken).where(tokens_table.c.token_hash == token_hash)).first()
+
+    def of_owner(self, owner_kind: str, owner_id: int) -> list[AccessToken]:
+        return list(
+            self.session.scalars(
+                select(AccessToken)
+                .where(tokens_table.c.owner_kind == owner_kind, tokens_table.c.owner_id == owner_id)
+                .order_by(tokens_table.c.id.desc())
+            )
+        )
+
+    def list(self, limit: int = 500) -> list[AccessToken]:
+        return list(self.session.scalars(select(AccessToken).order_by(tokens_table.c.id.desc()).limit(limit)))
+
+
+class SqlWebhooks(_Repo):
+    entity = WebhookEndpoint
+
+    def list(self) -> list[WebhookEndpoint]:
+        return list(self.session.scalars(select(WebhookEndpoint).order_by(webhooks_table.c.id)))
+
+    def active(self) -> list[WebhookEndpoint]:
+        return list(
+            self.session.scalars(
+                select(WebhookEndpoint).where(webhooks_table.c.active.is_(True)).order_by(webhooks_table.c.id)
+            )
+        )
+
+    def delete(self, endpoint: WebhookEndpoint) -> None:
+        self.session.delete(endpoint)

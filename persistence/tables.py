@@ -16,11 +16,13 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import registry
 
 from domain.model import (
+    AccessToken,
     AccountSettings,
     ActionRequest,
     Agent,
@@ -29,6 +31,8 @@ from domain.model import (
     CatalogAction,
     Channel,
     Customer,
+    DueKind,
+    DueWork,
     HistoryEntry,
     HistoryKind,
     NotificationKind,
@@ -39,6 +43,7 @@ from domain.model import (
     RequestState,
     Ticket,
     TicketStatus,
+    WebhookEndpoint,
 )
 
 from .types import UTCDateTime
@@ -67,6 +72,8 @@ account_settings = Table(
     Column("id", Integer, primary_key=True),
     Column("approvals_enabled", Boolean, nullable=False, default=False),
     Column("last_ticket_number", Integer, nullable=False, default=0),
+    Column("reminder_every_hours", Integer),
+    Column("reminder_max", Integer, nullable=False, default=0),
 )
 
 agents = Table(
@@ -79,6 +86,7 @@ agents = Table(
     Column("role", _enum(AgentRole, "agent_role"), nullable=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("locale", String(10)),
+    Column("timezone", String(64)),
 )
 
 organizations = Table(
@@ -102,6 +110,7 @@ customers = Table(
     Column("in_trash", Boolean, nullable=False, default=False),
     Column("trashed_at", UTCDateTime()),
     Column("locale", String(10)),
+    Column("timezone", String(64)),
 )
 
 tickets = Table(
@@ -146,6 +155,7 @@ catalog_actions = Table(
     Column("name_key", String(120), nullable=False, unique=True),
     Column("description", String(500), nullable=False, default=""),
     Column("active", Boolean, nullable=False, default=True),
+    Column("deadline_hours", Integer),
 )
 
 action_requests = Table(
@@ -165,7 +175,11 @@ action_requests = Table(
     Column("reason", Text, nullable=False, default=""),
     Column("cancelled_by_agent_id", Integer, ForeignKey("agents.id")),
     Column("cancelled_by_customer_id", Integer, ForeignKey("customers.id")),
+    Column("deadline", UTCDateTime()),
+    Column("reminded_at", UTCDateTime()),
     Column("version", Integer, nullable=False),
+    # A snapshot like action_name (0009): the reports group by it without joining tickets.
+    Column("organization_id", Integer),
     # Spec §3: at most one request awaiting approval per ticket, whatever the app does.
     Index(
         "uq_action_requests_one_awaiting",
@@ -175,6 +189,9 @@ action_requests = Table(
         postgresql_where=text("state = 'awaiting_approval'"),
     ),
     Index("ix_action_requests_awaiting", "state", "requested_at"),
+    # The reports (0009): what was decided in a period, each week an index range; with
+    # the columns the figures read, the index alone answers them.
+    Index("ix_action_requests_decided", "decided_at", "state", "requested_at", "action_id", "organization_id"),
 )
 
 agent_notifications = Table(
@@ -227,6 +244,45 @@ push_subscriptions = Table(
     Column("created_at", UTCDateTime(), nullable=False),
 )
 
+due_work = Table(
+    "due_work",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", _enum(DueKind, "due_kind"), nullable=False),
+    Column("subject_id", Integer, nullable=False),
+    Column("due_at", UTCDateTime(), nullable=False),
+    Column("runs", Integer, nullable=False, default=0),
+    UniqueConstraint("kind", "subject_id", name="uq_due_work_subject"),
+    Index("ix_due_work_due", "due_at"),
+)
+
+access_tokens = Table(
+    "access_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("owner_kind", String(20), nullable=False),
+    Column("owner_id", Integer, nullable=False),
+    Column("name", String(80), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("prefix", String(20), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime()),
+    Column("last_used_at", UTCDateTime()),
+    Column("revoked_at", UTCDateTime()),
+    Index("ix_access_tokens_owner", "owner_kind", "owner_id"),
+)
+
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", String(2000), nullable=False),
+    Column("secret", String(100), nullable=False),
+    Column("events", JSON, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
 mapper_registry = registry(metadata=metadata)
 _mapped = False
 
@@ -249,4 +305,7 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(AgentNotification, agent_notifications)
     mapper_registry.map_imperatively(OutboxMessage, outbox_messages)
     mapper_registry.map_imperatively(PushSubscription, push_subscriptions)
+    mapper_registry.map_imperatively(DueWork, due_work)
+    mapper_registry.map_imperatively(AccessToken, access_tokens)
+    mapper_registry.map_imperatively(WebhookEndpoint, webhook_endpoints)
     _mapped = True

@@ -15,6 +15,7 @@ from domain.ports import UnitOfWork
 
 from . import repositories as repos
 from .database import READ_ONLY
+from .reports import SqlReports
 
 Publisher = Callable[[list[DomainEvent]], None]
 # Runs in the transaction right before COMMIT when there are events (on PostgreSQL: the
@@ -66,6 +67,10 @@ class SqlUnitOfWork(UnitOfWork):
         self.notifications = repos.SqlNotifications(session)
         self.outbox = repos.SqlOutbox(session)
         self.push_subscriptions = repos.SqlPushSubscriptions(session)
+        self.due_work = repos.SqlDueWork(session)
+        self.access_tokens = repos.SqlAccessTokens(session)
+        self.webhooks = repos.SqlWebhooks(session)
+        self.reports = SqlReports(session)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -117,6 +117,12 @@ def main(folder: Path) -> None:
             bruno.should_see("aprovou a ação “Reembolso”")
             bruno.js("document.querySelector('.q-timeline').closest('.q-card').scrollIntoView({block: 'end'})")
             shoot(bruno, folder, "agent-ticket-approved")
+
+            ana.open("/agent/reports")
+            ana.should_see("Tempo até a decisão por organização")
+            ana.should_see("Aguardando agora")
+            time.sleep(1.0)  # the charts draw themselves after the page
+            shoot(ana, folder, "agent-reports")
         finally:
             for browser in people:
                 browser.quit()

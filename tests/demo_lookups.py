@@ -25,3 +25,10 @@ def action_id(uow: UnitOfWork, name: str) -> int:
         action = next(a for a in uow.catalog.list() if a.name == name)
         assert action.id is not None
         return action.id
+
+
+def request_state(uow: UnitOfWork, request_id: int) -> str:
+    with uow:
+        request = uow.requests.get(request_id)
+        assert request is not None
+        return str(request.state)

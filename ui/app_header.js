@@ -28,6 +28,9 @@ export default {
             <div class="q-px-md q-pt-sm text-bold">{{ person[0] }}</div>
             <div class="q-px-md q-pb-sm text-caption">{{ person[1] }}</div>
             <q-separator />
+            <q-item clickable tag="a" :href="profile[1]" role="menuitem">
+              <q-item-section>{{ profile[0] }}</q-item-section>
+            </q-item>
             <template v-if="push">
               <q-item v-if="pushHere === false" clickable v-close-popup role="menuitem" @click="pushOn">
                 <q-item-section>{{ texts[3] }}</q-item-section>
@@ -50,6 +53,7 @@ export default {
     nav: Array,  // [[label, path], …]
     languages: Array,  // [[code, name, current], …]
     person: Array,  // [name, e-mail]
+    profile: Array,  // [label, path] of the person's profile page
     texts: Array,  // [language, account, sign out, push on, push off, push unsupported, navigation]
     push: Boolean,
     addScrollPadding: Boolean,

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 
 from nicegui import run, ui
 
@@ -18,6 +18,7 @@ from domain.ports import UnitOfWork
 from domain.service import Services
 
 from .i18n import _, translate_error
+from .i18n import format_when as format_when  # the pages' one time formatting, beside `call`
 from .live import LiveEvents
 
 P = ParamSpec("P")
@@ -101,9 +102,3 @@ async def load_list(
     except DomainError as error:
         return [], error_text(error)
 
-
-def format_when(value: Any) -> str:
-    """Dates as a Brazilian reader expects them (dd/mm/yyyy hh:mm), in UTC."""
-    if value is None:
-        return ""
-    return f"{value:%d/%m/%Y %H:%M} UTC"

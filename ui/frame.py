@@ -21,7 +21,7 @@ from domain.access import Actor
 from . import browser
 from .context import perform
 from .i18n import LANGUAGE_NAMES, _, current_locale
-from .session import LOGIN_PATH, sign_out
+from .session import LOGIN_PATH, PROFILE_PATH, sign_out
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class Me:
     email: str
     privileged: bool  # admin for agents, active manager for customers
     locale: str | None
+    timezone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ class AppHeader(ui.header, component="app_header.js"):
             (code, name, code == current_locale()) for code, name in LANGUAGE_NAMES.items()
         )
         self._props["person"] = (me.name, me.email)
+        self._props["profile"] = (_("My profile"), PROFILE_PATH[me.actor.kind])
         self._props["texts"] = (
             _("Language"),
             _("Account"),

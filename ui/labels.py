@@ -4,18 +4,22 @@ because Portuguese needs a gender: a ticket is "Cancelado", an action request "C
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from domain import clock
 from domain.model import (
     REQUEST_STATE_CONTEXT,
     REQUEST_STATE_LABELS,
     TICKET_STATUS_CONTEXT,
     TICKET_STATUS_LABELS,
+    ExpiryReason,
     HistoryEntry,
     HistoryKind,
     RequestState,
     TicketStatus,
 )
 
-from .i18n import _, translate_in
+from .i18n import _, format_relative, format_when, translate_in
 
 STATUS_CONTEXT = TICKET_STATUS_CONTEXT
 STATE_CONTEXT = REQUEST_STATE_CONTEXT
@@ -42,6 +46,18 @@ def status_label(status: TicketStatus | str) -> str:
 
 def state_label(state: RequestState | str) -> str:
     return translate_in(STATE_CONTEXT, REQUEST_STATE_LABELS[RequestState(state)])
+
+
+def _expiry_text(reason: ExpiryReason | None) -> str:
+    match reason:
+        case ExpiryReason.TICKET_CLOSED:
+            return _("closed the ticket: the action “{action}” expired")
+        case ExpiryReason.TICKET_CANCELLED:
+            return _("cancelled the ticket: the action “{action}” expired")
+        case ExpiryReason.DEADLINE_PASSED:
+            return _("the action “{action}” expired: deadline passed")
+    # Entries written before the reason was kept.
+    return _("closed or cancelled the ticket: the action “{action}” expired")
 
 
 def history_text(entry: HistoryEntry, *, for_customer: bool = False) -> str:
@@ -78,5 +94,21 @@ def history_text(entry: HistoryEntry, *, for_customer: bool = False) -> str:
         case HistoryKind.ACTION_CANCELLED:
             return _("cancelled the action “{action}”").format(action=action)
         case HistoryKind.ACTION_EXPIRED:
-            return _("closed or cancelled the ticket: the action “{action}” expired").format(action=action)
+            return _expiry_text(entry.expiry_reason).format(action=action)
+        case HistoryKind.MANAGERS_REMINDED:
+            return _("reminded the managers of the action “{action}”").format(action=action)
     return str(entry.kind)
+
+
+def deadline_text(deadline: datetime | None, state: RequestState | str) -> str:
+    """'Prazo: 30/11/2026 15:00 (vence em 3 horas)' while the request awaits; the bare
+    instant once it left that state; empty without a deadline."""
+    if deadline is None:
+        return ""
+    when = format_when(deadline)
+    if RequestState(state) != RequestState.AWAITING_APPROVAL:
+        return _("Deadline: {when}").format(when=when)
+    relative = format_relative(deadline)
+    if deadline > clock.now():
+        return _("Deadline: {when} (due {relative})").format(when=when, relative=relative)
+    return _("Deadline: {when} (was due {relative})").format(when=when, relative=relative)

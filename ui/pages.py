@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from . import login
+from . import access_tokens, login
 from .agent import register as register_agent
 from .agent.outbox_page import register as register_outbox
+from .agent.tokens_page import register as register_tokens
+from .agent.webhooks_page import register as register_webhooks
 from .context import AppContext
 from .frame import install_shared_head
 from .portal import register as register_portal
 from .portal.web_push import SCRIPT_TAG as PUSH_SCRIPT_TAG
 from .webapp import A11Y_SCRIPT_TAG, register_static
+
+# Imported for its profile section (access tokens), added when the module loads.
+__all__ = ["access_tokens", "register_pages"]
 
 
 def register_pages(context: AppContext) -> None:
@@ -18,4 +23,6 @@ def register_pages(context: AppContext) -> None:
     login.register()
     register_agent(context)
     register_outbox(context)
+    register_webhooks()
+    register_tokens()
     register_portal(context)

@@ -11,14 +11,16 @@ from urllib.parse import quote, urlsplit
 from nicegui import app, ui
 
 from domain import auth
-from domain.access import Actor
+from domain.access import SIGNED_OUT, Actor
 from domain.errors import NotAuthenticated
 
 from .context import call
+from .i18n import translate
 
 Kind = Literal["agent", "customer"]
 LOGIN_PATH = {"agent": "/agent/login", "customer": "/portal/login"}
 HOME_PATH = {"agent": "/agent", "customer": "/portal"}
+PROFILE_PATH = {"agent": "/agent/profile", "customer": "/portal/profile"}
 
 
 def current_actor(kind: Kind) -> Actor | None:
@@ -49,7 +51,7 @@ def safe_next(target: str | None, kind: Kind) -> str:
     return target
 
 
-async def require(kind: Kind, path: str) -> tuple[Actor, tuple[str, str, bool, str | None]] | None:
+async def require(kind: Kind, path: str) -> tuple[Actor, tuple[str, str, bool, str | None, str | None]] | None:
     """Page guard: the signed-in, still active person, or a redirect to the login."""
     actor = current_actor(kind)
     if actor is not None:
@@ -61,6 +63,9 @@ async def require(kind: Kind, path: str) -> tuple[Actor, tuple[str, str, bool, s
             saved_locale = me[3]
             if saved_locale and not app.storage.user.get("locale"):
                 app.storage.user["locale"] = saved_locale  # the person's own choice, on any browser
+            zone = me[4] or ""
+            if app.storage.user.get("timezone", "") != zone:  # read on every page: a change elsewhere shows
+                app.storage.user["timezone"] = zone
             return actor, me
     ui.navigate.to(f"{LOGIN_PATH[kind]}?next={quote(path)}")
     return None
@@ -114,3 +119,12 @@ throttle = LoginThrottle()
 
 def reset_throttle() -> None:
     throttle.failures.clear()
+
+
+def still_signed_in(actor: Actor) -> bool:
+    """Whether this browser is still signed in as `actor`; when not (signed out in another
+    tab), says so. An open page must not act for someone who has left."""
+    if current_actor(actor.kind) == actor:
+        return True
+    ui.notify(translate(SIGNED_OUT), type="negative")
+    return False

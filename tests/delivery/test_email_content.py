@@ -87,16 +87,24 @@ def test_the_recipient_s_language_wins_over_the_installation_s() -> None:
 def test_approval_names_who_decided_and_when() -> None:
     mail = render_email(evaluated("approved"), BASE, "pt_BR")
     assert mail.subject == "[Aval] Chamado #12: ação Reembolso aprovada por Fábio Gerente"
-    assert "Fábio Gerente aprovou a ação “Reembolso” no chamado #12 — Impressora parada, em 05/03/2026 14:30 UTC." in (
+    # 14:30 UTC is 11:30 in São Paulo, the installation's zone: the reader picked none.
+    assert "Fábio Gerente aprovou a ação “Reembolso” no chamado #12 — Impressora parada, em 05/03/2026 11:30." in (
         mail.text
     )
-    assert "Decidida em: 05/03/2026 14:30 UTC" in mail.text
+    assert "Decidida em: 05/03/2026 11:30" in mail.text
+    assert "UTC" not in mail.text
     assert "Motivo" not in mail.text
     assert f"Abrir o chamado: {BASE}/agent/tickets/12" in mail.text
 
     english = render_email(evaluated("approved", locale="en"), BASE, "pt_BR")
     assert english.subject == "[Aval] Ticket #12: action Reembolso approved by Fábio Gerente"
-    assert "Decided at: 2026-03-05 14:30 UTC" in english.text
+    assert "Decided at: 3/5/26, 11:30\u202fAM" in english.text
+
+
+def test_the_recipient_s_time_zone_wins_over_the_installation_s() -> None:
+    message = evaluated("approved", locale="en")
+    message.payload["timezone"] = "America/New_York"  # UTC-5 on 5 March 2026
+    assert "Decided at: 3/5/26, 9:30\u202fAM" in render_email(message, BASE, "pt_BR").text
 
 
 def test_rejection_carries_the_reason() -> None:

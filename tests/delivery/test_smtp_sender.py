@@ -24,6 +24,7 @@ from cryptography.x509.oid import NameOID
 from delivery.config import SmtpConfig
 from delivery.email_sender import EmailMessage, SmtpEmailSender
 from delivery.errors import DeliveryError
+from domain.outbox import DeliveryFailure
 
 HOST = "127.0.0.1"
 SUBJECT = "Ação aguardando aprovação: chamado #42"
@@ -184,6 +185,7 @@ def test_login_against_server_requiring_auth(run_server: Any) -> None:
     with pytest.raises(DeliveryError) as wrong:
         sender(port, user="aval", password="wrong").send(MESSAGE)
     assert not wrong.value.permanent
+    assert wrong.value.kind == DeliveryFailure.AUTH_FAILED
     with pytest.raises(DeliveryError) as anonymous:
         sender(port).send(MESSAGE)
     assert not anonymous.value.permanent
@@ -224,6 +226,7 @@ def test_untrusted_certificate_is_refused(
 
     assert not caught.value.permanent
     assert "CERTIFICATE_VERIFY_FAILED" in str(caught.value)
+    assert caught.value.kind == DeliveryFailure.TLS
     assert handler.received == []
 
 
@@ -236,6 +239,7 @@ def test_starttls_missing_on_server_never_falls_back_to_clear_text(run_server: A
 
     assert not caught.value.permanent
     assert "STARTTLS" in str(caught.value)
+    assert caught.value.kind == DeliveryFailure.TLS
     assert handler.received == []
 
 
@@ -243,6 +247,7 @@ def test_connection_refused_is_temporary() -> None:
     with pytest.raises(DeliveryError) as caught:
         sender(free_port()).send(MESSAGE)
     assert not caught.value.permanent
+    assert caught.value.kind == DeliveryFailure.CONNECTION_REFUSED
 
 
 def test_silent_server_times_out_as_temporary() -> None:
@@ -255,6 +260,7 @@ def test_silent_server_times_out_as_temporary() -> None:
             sender(port, timeout=0.3).send(MESSAGE)
 
     assert not caught.value.permanent
+    assert caught.value.kind == DeliveryFailure.TIMEOUT
 
 
 def test_unknown_recipient_is_permanent(run_server: Any) -> None:
@@ -266,6 +272,7 @@ def test_unknown_recipient_is_permanent(run_server: Any) -> None:
 
     assert caught.value.permanent
     assert "550" in str(caught.value)
+    assert caught.value.kind == DeliveryFailure.RECIPIENT_REFUSED
     assert handler.received == []
 
 

@@ -86,7 +86,7 @@ def test_closing_the_ticket_expires_its_request(people: People) -> None:
     bruno.should_see("A ação aguardando aprovação vai expirar.")
     bruno.click("Continuar", within=DIALOG)
     bruno.should_see("Expirada")
-    bruno.should_see("fechou ou cancelou o chamado: a ação “Reiniciar produção” expirou")
+    bruno.should_see("fechou o chamado: a ação “Reiniciar produção” expirou")
     assert not bruno.with_text("Mais"), "a closed ticket is not eligible: the menu is absent"
     tabs_show(portal, False)
 

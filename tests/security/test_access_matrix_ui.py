@@ -206,10 +206,16 @@ async def test_managers_in_scope_approve_reject_cancel_but_never_request(user: U
 # --- customers without rights -------------------------------------------------------
 
 
-async def nothing_to_see_and_nothing_allowed(user: User, me: Actor | None, the: Scene, own_ticket: bool) -> None:
+async def nothing_to_see_and_nothing_allowed(
+    user: User, me: Actor | None, the: Scene, own_ticket: bool, *, manages_something: bool = False
+) -> None:
     first = the.requests[0]
     await user.open("/portal/approvals")
-    await user.should_see("Nenhuma ação aguarda sua aprovação.", retries=100)
+    if manages_something:  # an empty list of their own
+        await user.should_see("Nenhuma ação aguarda sua aprovação.", retries=100)
+    else:  # no such page for them
+        await user.should_see("Página não encontrada.", retries=100)
+        await user.should_not_see("Aprovar Ações")
     await user.should_not_see(marker="approvals-tab")
     await user.should_not_see("Reembolso")
     for request_id in the.requests:
@@ -245,7 +251,7 @@ async def test_manager_of_another_organization_sees_and_does_nothing(user: User)
     the = await scene()
     otto = await new_manager(OTTO, "Otto Gerente", organization="Outra Empresa")
     await login_portal(user, OTTO)
-    await nothing_to_see_and_nothing_allowed(user, otto, the, own_ticket=False)
+    await nothing_to_see_and_nothing_allowed(user, otto, the, own_ticket=False, manages_something=True)
 
 
 @pytest.mark.parametrize("email", [JOAO, LIVIA], ids=["the ticket's own customer", "customer of no organization"])

@@ -17,7 +17,7 @@ from domain.model import REQUEST_STATE_CONTEXT, REQUEST_STATE_LABELS, TICKET_STA
 from ui.i18n import translate_in, translations
 
 ROOT = Path(__file__).resolve().parents[2]
-FOLDERS = ("domain", "ui", "delivery")
+FOLDERS = ("domain", "ui", "delivery", "api")
 KEYWORDS: dict[str, object] = {"_": None, "N_": None, "translate": None}
 CONTEXT_CALLS = {"translate_in"}
 

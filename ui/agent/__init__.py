@@ -9,6 +9,8 @@ from . import (
     customers_page,
     notifications_page,
     organizations_page,
+    profile_page,
+    reports_page,
     settings_page,
     ticket_page,
     tickets_page,
@@ -27,5 +29,7 @@ def register(context: AppContext) -> None:
         agents_page,
         organizations_page,
         customers_page,
+        profile_page,
+        reports_page,
     ):
         page.register()

@@ -15,6 +15,8 @@ def admin_pages() -> list[tuple[str, str, str]]:
         ("organizations", _("Organizations"), "/agent/admin/organizations"),
         ("customers", _("Customers"), "/agent/admin/customers"),
         ("outbox", _("Outbox"), "/agent/admin/outbox"),
+        ("webhooks", _("Webhooks"), "/agent/admin/webhooks"),
+        ("tokens", _("Access tokens"), "/agent/admin/tokens"),
     ]
 
 

@@ -39,15 +39,19 @@ async def run_modal(dialog: ui.dialog) -> object:
     return result
 
 
-def close_button(dialog: ui.dialog) -> None:
-    ui.button(_("Back"), on_click=lambda: dialog.submit(None)).props("flat").mark("dialog-back")
+def close_button(dialog: ui.dialog, label: str | None = None) -> None:
+    ui.button(label or _("Back"), on_click=lambda: dialog.submit(None)).props("flat").mark("dialog-back")
 
 
-async def confirm(title: str, text: str, confirm_label: str, marker: str = "confirm-dialog") -> bool:
+async def confirm(
+    title: str, text: str, confirm_label: str, marker: str = "confirm-dialog", *, back_label: str | None = None
+) -> bool:
+    """Both buttons may be named by what they do ("Manter ação" / "Cancelar ação") where
+    "Voltar" beside a "Cancelar …" would read as two ways to dismiss."""
     with modal(title, marker) as dialog:
         ui.label(text)
         with ui.row().classes("w-full justify-end"):
-            close_button(dialog)
+            close_button(dialog, back_label)
             ui.button(confirm_label, on_click=lambda: dialog.submit(True)).mark("confirm")
     return bool(await run_modal(dialog))
 

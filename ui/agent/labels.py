@@ -32,6 +32,7 @@ HISTORY_ICONS = {
     HistoryKind.ACTION_REJECTED: "cancel",
     HistoryKind.ACTION_CANCELLED: "block",
     HistoryKind.ACTION_EXPIRED: "timer_off",
+    HistoryKind.MANAGERS_REMINDED: "notifications_active",
 }
 
 
@@ -45,6 +46,8 @@ def notification_text(kind: NotificationKind | str, actor: str, action: str, num
             return _("{actor} rejected “{action}” on ticket #{number}.").format(**values)
         case NotificationKind.CANCELLED_BY_MANAGER:
             return _("{actor} cancelled “{action}” on ticket #{number}.").format(**values)
+        case NotificationKind.EXPIRED:
+            return _("“{action}” on ticket #{number} expired: its approval deadline passed.").format(**values)
     return ""
 
 

@@ -20,6 +20,7 @@ def agent_nav(me: Me) -> list[NavItem]:
         NavItem(_("Trash"), "/agent/trash"),
     ]
     if me.privileged:
+        items.append(NavItem(_("Reports"), "/agent/reports"))
         items.append(NavItem(_("Administration"), "/agent/admin/settings"))
     return items
 
@@ -32,8 +33,8 @@ async def agent_page(path: str, title: str, *, admin_only: bool = False) -> Asyn
     if signed is None:
         yield None
         return
-    actor, (name, email, privileged, locale) = signed
-    me = Me(actor, name, email, privileged, locale)
+    actor, (name, email, privileged, locale, zone) = signed
+    me = Me(actor, name, email, privileged, locale, zone)
     with frame(me, title, agent_nav(me), bell):
         if admin_only and not me.privileged:
             ui.label(_("Only the account manager may see this page.")).classes("text-negative").mark("forbidden")

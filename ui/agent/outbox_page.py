@@ -12,10 +12,12 @@ from nicegui import ui
 from nicegui.events import ValueChangeEventArguments
 
 from delivery.messages import render_email, render_push
-from domain import push
+from delivery.webhook_sender import encode_body
+from domain import outbox, push
 from domain.errors import DomainError
 from domain.events import DomainEvent, OutboxChanged, RequestEvent
 from domain.model import Channel, OutboxMessage, OutboxStatus
+from domain.outbox import DeliveryFailure
 
 from ..context import AppContext, attempt, call, ctx, error_text, format_when
 from ..frame import Me
@@ -49,8 +51,40 @@ def status_label(status: OutboxStatus) -> str:
     }[OutboxStatus(status)]
 
 
+# Notes the help desk writes itself: msgids, shown translated as they are.
+OWN_NOTES = {outbox.NOT_SENT_NO_SMTP, outbox.NOT_SENT_NO_PUSH, outbox.NO_PUSH_SUBSCRIPTION}
+
+
+def failure_text(kind: DeliveryFailure | None) -> str:
+    """A failed attempt, said so an admin knows where to look."""
+    match kind:
+        case DeliveryFailure.CONNECTION_REFUSED:
+            return _("The e-mail server refused the connection.")
+        case DeliveryFailure.TIMEOUT:
+            return _("The e-mail server did not answer in time.")
+        case DeliveryFailure.HOST_NOT_FOUND:
+            return _("The e-mail server's address was not found.")
+        case DeliveryFailure.UNREACHABLE:
+            return _("The e-mail server could not be reached.")
+        case DeliveryFailure.AUTH_FAILED:
+            return _("The e-mail server refused the user name or password.")
+        case DeliveryFailure.TLS:
+            return _("The secure connection (TLS) to the e-mail server failed.")
+        case DeliveryFailure.RECIPIENT_REFUSED:
+            return _("The e-mail server refused the recipient's address.")
+        case DeliveryFailure.MESSAGE_REFUSED:
+            return _("The e-mail server refused this message.")
+        case DeliveryFailure.SERVER_REFUSED:
+            return _("The e-mail server refused to send.")
+        case DeliveryFailure.PUSH_FAILED:
+            return _("The push service did not take the notification.")
+        case DeliveryFailure.INTERNAL:
+            return _("An error inside the help desk stopped this delivery; it will be tried again.")
+    return _("The delivery failed.")  # kept before failures had a kind
+
+
 def channel_label(channel: Channel) -> str:
-    return _("E-mail") if channel == Channel.EMAIL else _("Web Push")
+    return {Channel.EMAIL: _("E-mail"), Channel.PUSH: _("Web Push"), Channel.WEBHOOK: _("Webhook")}[Channel(channel)]
 
 
 @dataclass
@@ -71,6 +105,8 @@ class Shown:
 def _shown(message: OutboxMessage, context: AppContext) -> Shown:
     base_url, locale = context.config.base_url, context.config.locale
     try:
+        if message.channel == Channel.WEBHOOK:
+            return Shown(message, message.kind, f"POST {message.recipient_email}\n\n{encode_body(message.payload)}")
         if message.channel == Channel.EMAIL:
             mail = render_email(message, base_url, locale)
             return Shown(message, mail.subject, f"{_('To')}: {mail.to}\n{_('Subject')}: {mail.subject}\n\n{mail.text}")
@@ -93,10 +129,14 @@ def _details(message: OutboxMessage) -> None:
         for label, value in facts:
             ui.label(f"{label}: {value}")
     if message.last_error:
-        # Our own notes are msgids (translated); a server's error passes through as it came.
-        ui.label(_(message.last_error)).classes("text-caption").style("white-space: pre-wrap").mark(
-            f"outbox-note-{message.id}"
-        )
+        kind, detail = outbox.read_note(message.last_error)
+        if kind is None and message.last_error in OWN_NOTES:
+            ui.label(_(message.last_error)).classes("text-caption").mark(f"outbox-note-{message.id}")
+            return
+        # What went wrong in the admin's words; the server's own words, folded, below it.
+        ui.label(failure_text(kind)).classes("text-caption text-negative").mark(f"outbox-note-{message.id}")
+        with ui.expansion(_("Technical detail")).classes("w-full text-caption").mark(f"outbox-detail-{message.id}"):
+            ui.label(detail).classes("font-mono text-caption").style("white-space: pre-wrap")
 
 
 def _message(shown: Shown, state: PageState, on_retry: Retry) -> None:
@@ -143,9 +183,14 @@ async def _build(me: Me, context: AppContext) -> None:
     state = PageState()
     admin_nav("outbox")
     ui.label(
-        _("Every e-mail and push notification the help desk queued. Without an SMTP server, e-mails are kept "
-          "here unsent; they go out once the app is restarted with AVAL_SMTP_HOST.")
+        _("Every e-mail and push notification the help desk queued. Without an e-mail server, e-mails are kept "
+          "here unsent; they go out once one is configured.")
     ).classes("text-grey-8")
+    with ui.expansion(_("How to configure the e-mail server")).classes("text-caption").mark("outbox-setup"):
+        ui.label(
+            _("Whoever installed the help desk sets AVAL_SMTP_HOST (and AVAL_SMTP_PORT, AVAL_SMTP_USER, "
+              "AVAL_SMTP_PASSWORD, AVAL_SMTP_TLS, AVAL_MAIL_FROM) and restarts it.")
+        ).classes("font-mono text-caption")
     options = {ALL: _("All messages")} | {s.value: status_label(s) for s in OutboxStatus}
     status = ui.select(options, value=ALL, label=_("Status")).classes("w-56").mark("outbox-filter")
     listing = ui.column().classes("w-full gap-2")

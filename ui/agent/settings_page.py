@@ -30,6 +30,12 @@ async def action_dialog(me: Me, action: CatalogAction | None = None) -> bool:
         description = ui.textarea(_("Description"), value=action.description if action else "")
         description.classes("w-full").mark("action-description")
         active = ui.switch(_("Active"), value=action.active if action else True).mark("action-active")
+        deadline = ui.number(
+            _("Approval deadline (hours)"), value=action.deadline_hours if action else None, min=1, step=1
+        ).classes("w-full").mark("action-deadline")
+        ui.label(_("Empty: requests of this action have no deadline unless the agent sets one.")).classes(
+            "text-caption text-grey-8"
+        )
         error = error_line()
 
         async def save() -> None:
@@ -42,6 +48,7 @@ async def action_dialog(me: Me, action: CatalogAction | None = None) -> bool:
                     name.value or "",
                     description.value or "",
                     bool(active.value),
+                    _hours(deadline.value),
                 )
             else:
                 assert action.id is not None
@@ -54,6 +61,7 @@ async def action_dialog(me: Me, action: CatalogAction | None = None) -> bool:
                     name.value or "",
                     description.value or "",
                     bool(active.value),
+                    _hours(deadline.value),
                 )
 
         with ui.row().classes("w-full justify-end"):
@@ -62,12 +70,26 @@ async def action_dialog(me: Me, action: CatalogAction | None = None) -> bool:
     return await run_modal(dialog) is not None
 
 
+def _hours(value: object) -> int | None:
+    """The number field's value as whole hours; anything else goes to the use case as it
+    is, which refuses it with a message."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value  # type: ignore[return-value]
+
+
 def _catalog_row(action: CatalogAction, edit: Handler, toggle: Handler) -> None:
     with ui.row().classes("w-full items-center no-wrap gap-4 py-2 border-b").mark(f"action-{action.id}"):
         with ui.column().classes("grow gap-0"):
             ui.label(action.name).classes("text-bold")
             if action.description:
                 ui.label(action.description).classes("text-caption text-grey-8")
+            if action.deadline_hours:
+                ui.label(_("Approval deadline: {hours} h").format(hours=action.deadline_hours)).classes(
+                    "text-caption text-grey-8"
+                ).mark("action-deadline-hours")
         if action.active:
             ui.badge(_("Active"), color="positive")
         else:
@@ -76,6 +98,32 @@ def _catalog_row(action: CatalogAction, edit: Handler, toggle: Handler) -> None:
         label = _("Deactivate") if action.active else _("Activate")
         # One width for both labels, so badges and buttons line up from row to row.
         ui.button(label, on_click=toggle).props("flat").classes("w-36").mark("toggle-action")
+
+
+async def _reminders_card(me: Me) -> None:
+    """*Lembretes*: every N hours, at most M times, to the managers who have not answered."""
+    try:
+        every, times = await call(admin.reminder_settings, me.actor)
+    except DomainError as error:
+        ui.label(error_text(error)).classes("text-negative")
+        return
+    with ui.card().classes("w-full").mark("reminders-card"):
+        ui.label(_("Reminders")).classes("text-h6")
+        on = ui.switch(_("Remind the managers who have not answered"), value=every is not None).mark("reminders-on")
+        with ui.row().classes("items-center gap-4"):
+            hours = ui.number(_("Every (hours)"), value=every or 24, min=1, step=1).classes("w-40")
+            hours.mark("reminders-every").bind_enabled_from(on, "value")
+            most = ui.number(_("At most (times)"), value=times or 3, min=1, step=1).classes("w-40")
+            most.mark("reminders-max").bind_enabled_from(on, "value")
+        night = _("A reminder falling in a manager's night (20:00–08:00 in their time zone) waits until 08:00.")
+        ui.label(night).classes("text-caption text-grey-8")
+
+        async def save() -> None:
+            every_hours = _hours(hours.value) if on.value else None
+            if await perform(admin.set_reminders, me.actor, every_hours, _hours(most.value) or 0):
+                ui.notify(_("Settings saved."), type="positive")
+
+        ui.button(_("Save"), on_click=save).mark("reminders-save")
 
 
 def register() -> None:
@@ -114,6 +162,8 @@ async def _build(me: Me) -> None:
         reverting["now"] = False
 
     switch.on_value_change(switched)
+
+    await _reminders_card(me)
 
     with ui.card().classes("w-full"):
         with ui.row().classes("w-full items-center"):

@@ -12,7 +12,7 @@ from domain.views import RequestRow
 
 from ..context import format_when
 from ..i18n import _
-from ..labels import STATE_COLORS, history_text, state_label
+from ..labels import STATE_COLORS, deadline_text, history_text, state_label
 from .labels import HISTORY_ICONS, history_body_caption
 
 _ACTION_KINDS = {
@@ -21,6 +21,7 @@ _ACTION_KINDS = {
     HistoryKind.ACTION_REJECTED,
     HistoryKind.ACTION_CANCELLED,
     HistoryKind.ACTION_EXPIRED,
+    HistoryKind.MANAGERS_REMINDED,
 }
 
 
@@ -71,6 +72,8 @@ def _request_facts(row: RequestRow) -> list[str]:
         facts.append(cancelled.format(name=row.cancelled_by_name, when=format_when(row.decided_at)))
     elif row.decided_at:
         facts.append(_("Expired at {when}").format(when=format_when(row.decided_at)))
+    if row.deadline is not None:
+        facts.append(deadline_text(row.deadline, row.state))
     return facts
 
 
@@ -80,6 +83,7 @@ def request_cards(
     can_cancel_pending: bool,
     highlight: int | None,
     on_cancel: Callable[[RequestRow], Awaitable[None]],
+    on_remind: Callable[[RequestRow], Awaitable[None]] | None = None,
 ) -> None:
     """Newest first; the one a notification pointed at is outlined."""
     if not rows:
@@ -104,5 +108,10 @@ def request_cards(
                     if row.reason:
                         ui.label(_("Reason: {reason}").format(reason=row.reason)).classes("whitespace-pre-wrap")
                 if row.state == RequestState.AWAITING_APPROVAL and can_cancel_pending:
-                    cancel = ui.button(_("Cancel"), on_click=lambda row=row: on_cancel(row))
-                    cancel.props("outline color=negative").mark("cancel-request")
+                    with ui.column().classes("gap-2 items-end"):
+                        if on_remind is not None:
+                            remind = ui.button(_("Remind managers"), icon="notifications_active",
+                                               on_click=lambda row=row: on_remind(row))
+                            remind.props("outline").mark("remind-managers")
+                        cancel = ui.button(_("Cancel"), on_click=lambda row=row: on_cancel(row))
+                        cancel.props("outline color=negative").mark("cancel-request")

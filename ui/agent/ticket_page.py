@@ -7,7 +7,7 @@ from contextlib import suppress
 
 from nicegui import ui
 
-from domain import admin, approvals, tickets
+from domain import admin, approvals, reminders, tickets
 from domain.errors import DomainError
 from domain.events import DomainEvent, RequestEvent, TicketChanged
 from domain.model import Agent, HistoryEntry
@@ -18,6 +18,7 @@ from ..frame import Me
 from ..i18n import _
 from ..labels import STATUS_COLORS, status_label
 from ..refresh import Coalesced
+from ..session import still_signed_in
 from .dialogs import confirm
 from .layout import agent_page
 from .ticket_actions import reply_box, toolbar
@@ -80,10 +81,14 @@ async def _build(me: Me, number: int, highlight: int | None) -> None:
 
     async def cancel_request(row: RequestRow) -> None:
         question = _("Cancel the action “{action}”?").format(action=row.action_name)
-        if await confirm(_("Cancel action"), question, _("Cancel action")) and await perform(
-            approvals.cancel, me.actor, row.id
-        ):
+        confirmed = await confirm(_("Cancel action"), question, _("Cancel action"), back_label=_("Keep action"))
+        if confirmed and still_signed_in(me.actor) and await perform(approvals.cancel, me.actor, row.id):
             ui.notify(_("The action was cancelled."), type="positive")
+        await redraw()
+
+    async def remind_managers(row: RequestRow) -> None:
+        if await perform(reminders.remind_managers, me.actor, row.id):
+            ui.notify(_("The managers were reminded."), type="positive")
         await redraw()
 
     # What each part of the page was last drawn from. A live update redraws only the
@@ -143,6 +148,7 @@ async def _build(me: Me, number: int, highlight: int | None) -> None:
                 can_cancel_pending=view.can_cancel_pending,
                 highlight=highlight,
                 on_cancel=cancel_request,
+                on_remind=remind_managers,
             ),
         )
         draw_history([entry for entry in view.history if isinstance(entry, HistoryEntry)])

@@ -4,7 +4,7 @@ actions agents request (spec §7)."""
 from __future__ import annotations
 
 from ..context import AppContext
-from . import approvals_page, request_page, ticket_page, tickets_page, web_push
+from . import approvals_page, profile_page, request_page, ticket_page, tickets_page, web_push
 
 
 def register(context: AppContext) -> None:
@@ -14,3 +14,4 @@ def register(context: AppContext) -> None:
     ticket_page.register()
     approvals_page.register()
     request_page.register()
+    profile_page.register()

@@ -16,9 +16,10 @@ from domain.views import Page, RequestRow
 from ..context import call, ctx, format_when
 from ..frame import Me
 from ..i18n import _
+from ..labels import deadline_text
 from ..refresh import Coalesced
 from .approvals_tab import APPROVALS_PATH, request_path
-from .layout import portal_page
+from .layout import not_found, portal_page
 from .live_filters import concerns_manager
 
 PER_PAGE = 20
@@ -52,6 +53,8 @@ def _request_row(row: RequestRow) -> None:
             ).mark(f"request-{row.id}")
             ui.button(_("Evaluate"), on_click=lambda: ui.navigate.to(request_path(row.id))).props("outline dense")
         ui.label(facts_text(row)).classes("text-grey-8")
+        if row.deadline is not None:
+            ui.label(deadline_text(row.deadline, row.state)).classes("text-grey-8").mark(f"deadline-{row.id}")
 
 
 async def _pending(me: Me, page: int) -> Page[RequestRow]:
@@ -61,11 +64,18 @@ async def _pending(me: Me, page: int) -> Page[RequestRow]:
         return Page(items=[], total=0, page=1, per_page=PER_PAGE)
 
 
+def _title(me: Me) -> str:
+    return _("Approve actions") if me.privileged else _("Not found")
+
+
 def register() -> None:
     @ui.page(APPROVALS_PATH)
     async def approvals_page() -> None:
-        async with portal_page(APPROVALS_PATH, _("Approve actions")) as me:
+        async with portal_page(APPROVALS_PATH, _title) as me:
             if me is None:
+                return
+            if not me.privileged:  # someone who manages nothing has no such page
+                not_found(_("Page not found."))
                 return
             state = {"page": 1}
 

@@ -40,6 +40,8 @@ def decision_text(row: RequestRow) -> str:
             return _("Rejected by {name} on {when}.").format(name=row.evaluated_by_name or "?", when=when)
         case RequestState.CANCELLED:
             return _("Cancelled by {name} on {when}.").format(name=row.cancelled_by_name or "?", when=when)
+        case RequestState.EXPIRED if row.deadline is not None and row.decided_at and row.decided_at >= row.deadline:
+            return _("Expired on {when}: its approval deadline passed.").format(when=when)
         case RequestState.EXPIRED:
             return _("Expired on {when}: the ticket was closed or cancelled.").format(when=when)
     return ""

@@ -3,9 +3,11 @@ the live "Aprovar Ações (N)" tab."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import partial
+
+from nicegui import ui
 
 from domain import approvals
 
@@ -23,18 +25,27 @@ def portal_nav(me: Me) -> list[NavItem]:
 
 
 @asynccontextmanager
-async def portal_page(path: str, title: str) -> AsyncIterator[Me | None]:
-    """Guards and frames a portal page; yields None when signed out (redirected)."""
+async def portal_page(path: str, title: str | Callable[[Me], str]) -> AsyncIterator[Me | None]:
+    """Guards and frames a portal page; yields None when signed out (redirected). The
+    title may depend on who is looking (a page only managers have, say)."""
     signed = await require("customer", path)
     if signed is None:
         yield None
         return
-    actor, (name, email, privileged, locale) = signed
-    me = Me(actor, name, email, privileged, locale)
+    actor, (name, email, privileged, locale, zone) = signed
+    me = Me(actor, name, email, privileged, locale, zone)
     # Read before drawing, so the tab is in the page as it arrives instead of popping in.
     seen = ctx().live.sequence
+    # The approvals tab, and the push that feeds it, exist only for someone who manages
+    # something (privileged: an active manager, as the domain says).
     pending = await call(approvals.pending_count, actor) if privileged else 0
     push = push_handlers(me) if privileged else None
     portal_head()
-    with frame(me, title, portal_nav(me), partial(approvals_tab, count=pending, since=seen), push):
+    indicator = partial(approvals_tab, count=pending, since=seen) if privileged else None
+    with frame(me, title if isinstance(title, str) else title(me), portal_nav(me), indicator, push):
         yield me
+
+
+def not_found(text: str) -> None:
+    """The portal's answer for what does not exist, or not for this person."""
+    ui.label(text).classes("text-negative text-h6").mark("not-found")

@@ -21,15 +21,17 @@ from domain.views import RequestRow, TicketDetail
 from ..context import call, ctx, format_when, perform
 from ..frame import Me
 from ..i18n import _
-from ..labels import STATE_COLORS, state_label
+from ..labels import STATE_COLORS, deadline_text, state_label
 from ..refresh import Coalesced
+from ..session import still_signed_in
 from .approvals_tab import APPROVALS_PATH
-from .confirm import confirm
+from .confirm import Confirmation
 from .labels import decision_text
-from .layout import portal_page
+from .layout import not_found, portal_page
 from .ticket_page import parse_number, ticket_facts
 
 Loaded = tuple[TicketDetail, RequestRow] | None
+Act = Callable[[int, str], Awaitable[bool]]
 
 
 async def _load(me: Me, request_id: int | None) -> Loaded:
@@ -51,6 +53,8 @@ def _request_facts(row: RequestRow) -> None:
         (_("Requested by"), row.requested_by_name),
         (_("Requested at"), format_when(row.requested_at)),
     ]
+    if row.deadline is not None:
+        facts.append((_("Approval deadline"), deadline_text(row.deadline, row.state)))
     with ui.grid(columns="auto 1fr").classes("gap-x-4 gap-y-1"):
         for caption, value in facts:
             ui.label(caption).classes("text-grey-7")
@@ -74,6 +78,8 @@ class RequestPage:
         self.busy = False
         self.refresh = Coalesced(self.reread)
         self.loaded: Loaded = None
+        self.about = ""
+        self.confirmation = Confirmation()
 
     async def build(self) -> None:
         self.loaded = await _load(self.me, self.request_id)
@@ -82,7 +88,8 @@ class RequestPage:
 
     async def reread(self) -> None:
         self.loaded = await _load(self.me, self.request_id)
-        # Redrawing removes the buttons, and with them any confirmation still open.
+        if self.loaded is None or self.loaded[1].state != RequestState.AWAITING_APPROVAL:
+            self.confirmation.withdraw()
         self.content.refresh(self.loaded)
 
     def concerns(self, event: DomainEvent) -> bool:
@@ -99,8 +106,9 @@ class RequestPage:
     def content(self, loaded: Loaded) -> None:
         self.buttons = []
         if loaded is None:
-            ui.label(_("Request not found.")).classes("text-negative text-h6").mark("not-found")
-            ui.link(_("Back to the actions to approve"), APPROVALS_PATH)
+            not_found(_("Request not found."))
+            if self.me.privileged:
+                ui.link(_("Back to the actions to approve"), APPROVALS_PATH)
             return
         detail, row = loaded
         with ui.card().classes("w-full gap-2").mark("request-card"):
@@ -113,18 +121,14 @@ class RequestPage:
         ui.link(_("Back to the actions to approve"), APPROVALS_PATH).classes("text-caption")
 
     def actions(self, detail: TicketDetail, row: RequestRow) -> None:
-        about = _("Ticket #{number}: {subject}\nAction: {action}").format(
+        self.about = _("Ticket #{number}: {subject}\nAction: {action}").format(
             number=detail.number, subject=detail.subject, action=row.action_name
         )
         with ui.row().classes("gap-2"):
             self.buttons = [
-                ui.button(_("Approve"), icon="check", color="positive", on_click=lambda: self.approve(about)).mark(
-                    "approve"
-                ),
-                ui.button(_("Reject"), icon="close", color="negative", on_click=lambda: self.reject(about)).mark(
-                    "reject"
-                ),
-                ui.button(_("Cancel request"), icon="block", on_click=lambda: self.cancel(about))
+                ui.button(_("Approve"), icon="check", color="positive", on_click=self.approve).mark("approve"),
+                ui.button(_("Reject"), icon="close", color="negative", on_click=self.reject).mark("reject"),
+                ui.button(_("Cancel request"), icon="block", on_click=self.cancel)
                 .props("outline")
                 .mark("cancel-request"),
             ]
@@ -136,49 +140,56 @@ class RequestPage:
                 button.set_enabled(not busy)
 
     async def decide(
-        self, ask: Callable[[], Awaitable[str | None]], act: Callable[[int, str], Awaitable[bool]], done_text: str
+        self, title: str, confirm_label: str, marker: str, act: Act, done_text: str, **dialog: str | None
     ) -> None:
         """Asks first; while asking and deciding every button is off, so a double click or
-        a second button cannot start a second decision."""
+        a second button cannot start a second decision. The dialog's own button runs the
+        decision (ui/portal/confirm.py), so even a click that arrives after the request
+        moved on is answered."""
         if self.busy or self.request_id is None:
             return
+        request_id = self.request_id
+
+        async def run(reason: str) -> None:
+            if still_signed_in(self.me.actor) and await act(request_id, reason):
+                ui.notify(done_text, type="positive")
+            await self.refresh()  # shows the decision, or who was faster
+
         self.set_busy(True)
         try:
-            answer = await ask()
-            if answer is None:
-                return
-            if await act(self.request_id, answer):
-                ui.notify(done_text, type="positive")
+            await self.confirmation.ask(title, self.about, confirm_label, marker, run, **dialog)  # type: ignore[arg-type]
         finally:
             self.set_busy(False)
-        await self.refresh()  # shows the decision, or who was faster
 
-    async def approve(self, about: str) -> None:
+    async def approve(self) -> None:
         await self.decide(
-            lambda: confirm(_("Approve this action?"), about, _("Approve"), "confirm-approve", color="positive"),
+            _("Approve this action?"),
+            _("Approve"),
+            "confirm-approve",
             lambda request_id, _reason: perform(approvals.approve, self.me.actor, request_id),
             _("Action approved."),
+            color="positive",
         )
 
-    async def reject(self, about: str) -> None:
+    async def reject(self) -> None:
         await self.decide(
-            lambda: confirm(
-                _("Reject this action?"),
-                about,
-                _("Reject"),
-                "confirm-reject",
-                color="negative",
-                reason_label=_("Reason (optional)"),
-            ),
+            _("Reject this action?"),
+            _("Reject"),
+            "confirm-reject",
             lambda request_id, reason: perform(approvals.reject, self.me.actor, request_id, reason),
             _("Action rejected."),
+            color="negative",
+            reason_label=_("Reason (optional)"),
         )
 
-    async def cancel(self, about: str) -> None:
+    async def cancel(self) -> None:
         await self.decide(
-            lambda: confirm(_("Cancel this action request?"), about, _("Cancel request"), "confirm-cancel"),
+            _("Cancel this action request?"),
+            _("Cancel action"),
+            "confirm-cancel",
             lambda request_id, _reason: perform(approvals.cancel, self.me.actor, request_id),
             _("Action request cancelled."),
+            back_label=_("Keep action"),
         )
 
 

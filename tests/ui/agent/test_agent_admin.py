@@ -35,7 +35,7 @@ async def create_action(user: User, name: str, description: str = "", active: bo
 
 
 async def catalog_names() -> list[str]:
-    return [name for _id, name, _description in await run_use_case(approvals.catalog_for_request, await agent(BRUNO))]
+    return [action[1] for action in await run_use_case(approvals.catalog_for_request, await agent(BRUNO))]
 
 
 async def test_the_account_manager_has_administration_in_the_navigation(user: User) -> None:

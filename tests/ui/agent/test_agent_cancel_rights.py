@@ -15,6 +15,9 @@ from domain.model import RequestState
 async def cancel_from_the_page(user: User) -> None:
     user.find(marker="cancel-request").click()
     await user.should_see(marker="confirm-dialog", retries=50)
+    # The buttons say what they do, with the portal's words.
+    assert user.find(marker="dialog-back").elements.pop().text == "Manter ação"
+    assert user.find(marker="confirm").elements.pop().text == "Cancelar ação"
     user.find(marker="confirm").click()
     await user.should_see("Cancelada", retries=100)
 

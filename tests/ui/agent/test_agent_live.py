@@ -143,5 +143,5 @@ async def test_a_language_the_menu_does_not_offer_is_refused_and_the_page_stays(
     user.find(marker="app-header").trigger("language", "fr")  # a forged event from the browser
     await user.should_see("Escolha um dos idiomas oferecidos.", retries=100)
     await user.should_see("Histórico do chamado")
-    _name, _email, _admin, locale = await run_use_case(auth.whoami, await agent(BRUNO))
+    _name, _email, _admin, locale, _zone = await run_use_case(auth.whoami, await agent(BRUNO))
     assert locale != "fr"

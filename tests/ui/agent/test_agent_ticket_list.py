@@ -3,6 +3,8 @@ request awaiting approval, and **Novo chamado**."""
 
 from __future__ import annotations
 
+import asyncio
+
 from agent_support import (
     ANA,
     BRUNO,
@@ -112,3 +114,23 @@ async def test_new_ticket_for_a_customer(user: User) -> None:
     await user.should_see("Chamado #6")
     await user.should_see("Não recebi a nota de novembro.")
     await user.should_see("Bruno Agente")
+
+
+def row_order(user: User) -> list[int]:
+    assert user.client is not None
+    elements = sorted(user.client.elements.values(), key=lambda e: e.id)  # in the order drawn
+    return [int(m.removeprefix("ticket-row-")) for e in elements for m in e._markers if m.startswith("ticket-row-")]
+
+
+async def test_a_request_moves_its_ticket_to_the_top_of_the_list(user: User) -> None:
+    """The list is sorted by "Atualizado em", which every change in the history moves."""
+    await login(user, BRUNO)
+    await user.should_see(TICKET_1, retries=100)
+    assert row_order(user)[0] != 1
+    await request_action(1, "Reembolso")
+    await user.should_see(marker="pending-1", retries=100)
+    for _ in range(100):
+        if row_order(user)[0] == 1:
+            break
+        await asyncio.sleep(0.05)  # the live redraw
+    assert row_order(user)[0] == 1

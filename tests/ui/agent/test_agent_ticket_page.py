@@ -3,6 +3,8 @@ when, note or reason), and reply, assign, close, cancel, reopen, delete to the t
 
 from __future__ import annotations
 
+import re
+
 from agent_support import (
     BRUNO,
     CARLA,
@@ -53,12 +55,14 @@ async def test_the_history_holds_every_event_of_every_request_with_who_and_note_
         "Carla Agente", "solicitou a ação “Reiniciar produção”",
         "Fábio Gerente", "aprovou a ação “Reiniciar produção”",
         "Bruno Agente", "cancelou a ação “Reembolso”",
-        "fechou ou cancelou o chamado: a ação “Reiniciar produção” expirou",
+        "fechou o chamado: a ação “Reiniciar produção” expirou",
     ]  # fmt: skip
     start = 0
     for text in expected:
         start = history.index(text, start)  # in this order, each after the one before
-    assert any(text.endswith("UTC") for text in history)  # when
+    # When, in the reader's zone and format (São Paulo, dd/mm/yyyy hh:mm), never in UTC.
+    assert any(re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", text) for text in history)
+    assert not any("UTC" in text for text in history)
     # The requests themselves, each with its state.
     with user.scope(marker="requests"):
         for state in ("Reprovada", "Aprovada", "Cancelada", "Expirada"):

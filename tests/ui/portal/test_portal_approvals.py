@@ -67,8 +67,17 @@ async def test_other_organizations_managers_and_plain_customers_get_not_found(us
             await person.should_not_see(secret)
         await person.should_not_see(marker="approve")
         await person.open("/portal/approvals")
-        await person.should_see("Nenhuma ação aguarda sua aprovação.")
         await person.should_not_see("Reembolso")
+        if email == "otto.gerente@demo.test":  # manages another organization: an empty list
+            await person.should_see("Nenhuma ação aguarda sua aprovação.")
+        else:  # manages nothing: no such page, and no way to it
+            await person.should_see("Página não encontrada.")
+            await person.should_not_see("Aprovar Ações")
+            await person.should_not_see("Nenhuma ação aguarda sua aprovação.")
+            assert person.client is not None  # not even a hidden tab in the header
+            assert not [e for e in person.client.elements.values() if "approvals-tab" in e._markers]
+            await person.open(f"/portal/approvals/{request_id}")
+            await person.should_not_see("Voltar às ações para aprovar")
     await login(user, MARCIA)
     await user.open("/portal/approvals/999999")
     await user.should_see("Solicitação não encontrada.")
@@ -148,6 +157,15 @@ async def test_a_manager_cancels_a_request_after_confirming(user: User) -> None:
     user.find(marker="cancel-request").click()
     await user.should_see("Cancelar esta solicitação de ação?")
     assert (await request_row(request_id)).state == RequestState.AWAITING_APPROVAL
+    # The buttons say what they do, as in the agent panel: "Cancelar" alone reads as "dismiss".
+    with user.scope(marker="confirm-cancel-dialog"):
+        assert user.find(marker="confirm-cancel-back").elements.pop().text == "Manter ação"
+        assert user.find(marker="confirm-cancel").elements.pop().text == "Cancelar ação"
+    user.find(marker="confirm-cancel-back").click()
+    await user.should_not_see(marker="confirm-cancel")
+    assert (await request_row(request_id)).state == RequestState.AWAITING_APPROVAL
+    user.find(marker="cancel-request").click()
+    await user.should_see(marker="confirm-cancel")
     user.find(marker="confirm-cancel").click()
     await user.should_see("Cancelada por Márcia Gerente", retries=100)
     assert (await request_row(request_id)).state == RequestState.CANCELLED
