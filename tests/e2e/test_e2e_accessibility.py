@@ -58,10 +58,15 @@ CHECKS = [
     Check("/agent/admin/customers", ANA, opens=(("New customer",),)),
     Check("/agent/admin/outbox", ANA),
     Check("/agent/admin/settings", BRUNO),  # an agent who is not the admin: told so
+    Check("/agent/profile", BRUNO),
+    Check("/agent/reports", ANA),
+    Check("/agent/admin/tokens", ANA),
+    Check("/agent/admin/webhooks", ANA),
     Check("/portal", JOAO, opens=(("New ticket",), USER_MENU)),
     Check("/portal/tickets/1", JOAO),
     Check("/portal", MARCIA, opens=(USER_MENU,)),
     Check("/portal/approvals", MARCIA),
+    Check("/portal/profile", MARCIA),
     Check("/portal/approvals/{request}", MARCIA, opens=(("Approve",), ("Reject",))),
 ]
 LANGUAGES = ("pt_BR", "en")
