@@ -4,7 +4,8 @@
 
 Starts the app as its own process on a free port with a throw-away data dir, drives
 headless Chromium like the end-to-end tests do (tests/e2e/e2e_support.py), and saves
-1280x800 PNGs. Needs chromium and chromedriver (Debian: apt-get install chromium
+1280x800 PNGs, and one of a phone (390x844 CSS pixels at twice the density). Needs
+chromium and chromedriver (Debian: apt-get install chromium
 chromium-driver). Not a test: it asserts only what it needs to reach each screen."""
 
 from __future__ import annotations
@@ -34,15 +35,16 @@ from e2e_support import (  # noqa: E402 (the helpers live beside the tests)
 )
 
 WIDTH, HEIGHT = 1280, 800
+PHONE_WIDTH, PHONE_HEIGHT = 390, 844
 # Toasts come and go; a screenshot shows the screen, not the last click's confirmation.
 QUIET = "document.head.insertAdjacentHTML('beforeend', '<style>.q-notifications{display:none}</style>')"
 
 
-def window(base_url: str, name: str) -> Browser:
+def window(base_url: str, name: str, *, phone: bool = False) -> Browser:
     browser = Browser(chrome(), base_url, name)
+    size = {"width": PHONE_WIDTH, "height": PHONE_HEIGHT} if phone else {"width": WIDTH, "height": HEIGHT}
     browser.driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False},
+        "Emulation.setDeviceMetricsOverride", {**size, "deviceScaleFactor": 2 if phone else 1, "mobile": phone}
     )
     return browser
 
@@ -87,7 +89,8 @@ def main(folder: Path) -> None:
         try:
             for name in ("ana", "bruno", "fabio", "marcia"):
                 people.append(window(app.base_url, name))
-            ana, bruno, fabio, marcia = people
+            people.append(window(app.base_url, "marcia-phone", phone=True))
+            ana, bruno, fabio, marcia, marcia_phone = people
 
             ana.login("agent", ANA, "/agent/admin/settings")
             ana.click("Criar ação")
@@ -121,6 +124,11 @@ def main(folder: Path) -> None:
             shoot(fabio, folder, "portal-approve-confirm")
             fabio.click("Aprovar", within=DIALOG)
             fabio.should_see("Aprovada por Fábio Gerente")
+
+            marcia_phone.login("customer", MARCIA, "/portal/approvals")
+            marcia_phone.click("#2 — Servidor de produção lento")
+            marcia_phone.should_see("Reiniciar produção")
+            shoot(marcia_phone, folder, "phone-portal-request")
 
             marcia.open("/portal")
             marcia.should_see("Servidor de produção lento")

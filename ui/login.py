@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from nicegui import app, run, ui
+from nicegui.elements.mixins.text_element import TextElement
 
 from domain import auth
 from domain.errors import NotAuthenticated
 
 from .context import call, ctx, error_text
+from .frame import speak_page_language
 from .i18n import _
 from .session import (
     HOME_PATH,
@@ -20,6 +22,7 @@ from .session import (
     page_storage,
     safe_next,
 )
+from .webapp import portal_head
 
 
 def _login_page(kind: Kind) -> None:
@@ -33,7 +36,10 @@ def _login_page(kind: Kind) -> None:
         client_address = request.client.host if request and request.client else "?"
         title = _("Agent panel") if kind == "agent" else _("Customer portal")
         ui.page_title(f"{_('Sign in')} · Aval")
+        speak_page_language()
         ui.query("body").classes("bg-grey-2")
+        if kind == "customer":
+            portal_head()
 
         async def submit() -> None:
             account = (email.value or "").strip().lower()
@@ -58,7 +64,7 @@ def _login_page(kind: Kind) -> None:
             ui.navigate.to(begin_sign_in(actor, stamp, target))
 
         with ui.card().classes("absolute-center w-96 p-6 gap-3"):
-            ui.label("Aval").classes("text-h4 text-bold text-primary")
+            TextElement(tag="h1", text="Aval").classes("page-title text-h4 text-bold text-primary")
             ui.label(title).classes("text-subtitle1")
             email = ui.input(_("E-mail")).props("type=email autocomplete=username autofocus").classes("w-full")
             password = ui.input(_("Password"), password=True).props("autocomplete=current-password")

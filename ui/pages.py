@@ -11,6 +11,7 @@ from .context import AppContext
 from .frame import install_shared_head
 from .portal import register as register_portal
 from .portal.web_push import SCRIPT_TAG as PUSH_SCRIPT_TAG
+from .webapp import A11Y_SCRIPT_TAG, register_static
 
 # Imported for its profile section (access tokens), added when the module loads.
 __all__ = ["access_tokens", "register_pages"]
@@ -18,7 +19,8 @@ __all__ = ["access_tokens", "register_pages"]
 
 def register_pages(context: AppContext) -> None:
     not_found.install()
-    install_shared_head(PUSH_SCRIPT_TAG)
+    register_static()
+    install_shared_head(PUSH_SCRIPT_TAG, A11Y_SCRIPT_TAG)
     login.register()
     register_agent(context)
     register_outbox(context)

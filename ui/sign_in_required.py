@@ -11,6 +11,7 @@ from urllib.parse import quote
 from nicegui import app
 
 from .session import LOGIN_PATH, Kind
+from .webapp import MANIFEST_PATH
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -19,10 +20,14 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 PANELS: tuple[tuple[str, Kind], ...] = (("/agent", "agent"), ("/portal", "customer"))
+# Under a panel's prefix but for anyone: browsers fetch a web app manifest without cookies.
+PUBLIC_PATHS = frozenset({MANIFEST_PATH})
 
 
 def panel_of(path: str) -> Kind | None:
     """The kind of person a path is for; None for the logins and everything else."""
+    if path in PUBLIC_PATHS:
+        return None
     for prefix, kind in PANELS:
         if (path == prefix or path.startswith(prefix + "/")) and path != LOGIN_PATH[kind]:
             return kind

@@ -3,6 +3,7 @@ and one Chromium window per person, signed in once and reused by the module's st
 
 from __future__ import annotations
 
+import re
 from collections.abc import Generator, Iterator
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def evidence_on_failure(request: pytest.FixtureRequest, tmp_path_factory: pytest
         return
     people: People = request.getfixturevalue("people")
     aval: Aval = request.getfixturevalue("aval")
-    folder = Path(tmp_path_factory.mktemp(f"failed-{request.node.name}"[:60]))
+    folder = Path(tmp_path_factory.mktemp(re.sub(r"[^\w.-]+", "-", f"failed-{request.node.name}")[:60]))
     for address, browser in people.browsers.items():
         browser.screenshot(folder / f"{address}.png")
     (folder / "app.log").write_text(aval.app.log())

@@ -330,11 +330,15 @@ class Browser:
         element.send_keys(Keys.DELETE)
         element.send_keys(text)
 
-    def choose(self, label: str, option: str) -> None:
-        """Picks an option of a select (q-select) by its label."""
+    def open_select(self, label: str) -> None:
+        """Opens the options of a select (q-select) found by its label."""
         caption = f"[contains(@class, 'q-field__label')][normalize-space()={_literal(label)}]"
         xpath = f"//label[contains(@class, 'q-select')][.//*{caption}]"
         eventually(lambda: self.visible(xpath), f"{self.name}'s select {label!r}")[-1].click()
+
+    def choose(self, label: str, option: str) -> None:
+        """Picks an option of a select (q-select) by its label."""
+        self.open_select(label)
         self.click(option, within=MENU)
         eventually(lambda: not self.visible(MENU), f"{self.name}'s options to close")
 

@@ -25,6 +25,7 @@ hub_read: Event[int] = Event()
 def bell(me: Me) -> None:
     button = ui.button(icon="notifications", on_click=lambda: ui.navigate.to("/agent/notifications"))
     button.props("flat round color=white").mark("bell")
+    button._props["aria-label"] = _("Notifications")  # an icon alone has no name
     with button:
         ui.tooltip(_("Notifications"))
         badge = ui.badge("", color="red").props("floating rounded").mark("bell-count")

@@ -118,7 +118,8 @@ async def _build(me: Me) -> None:
 
     with ui.row().classes("w-full items-end gap-4"):
         search = ui.input(_("Search by name or e-mail")).props("clearable").classes("w-72").mark("customer-search")
-        ui.button(icon="search", on_click=lambda: draw()).props("flat round").mark("customer-search-button")
+        go = ui.button(icon="search", on_click=lambda: draw()).props("flat round").mark("customer-search-button")
+        go._props["aria-label"] = _("Search")
         ui.space()
         ui.button(_("New customer"), icon="person_add", on_click=create).mark("new-customer")
     listing = ui.card().classes("w-full gap-0")

@@ -26,6 +26,7 @@ def modal(title: str, marker: str) -> Iterator[ui.dialog]:
     """A dialog with a card and a title; anchored at the page root so that a redraw of the
     part of the page that opened it does not take it away."""
     with ui.context.client.content, ui.dialog() as dialog, ui.card().classes("w-[36rem] max-w-full gap-3").mark(marker):
+        dialog._props["aria-label"] = title  # what a screen reader announces as the dialog opens
         ui.label(title).classes("text-h6")
         yield dialog
 

@@ -32,7 +32,7 @@ def more_menu(me: Me, number: int, eligibility: Eligibility, reload: Reload) -> 
             await reload()
 
     with ui.button(_("More"), icon="more_vert").props("outline").mark("more-menu"), ui.menu():
-        item = ui.menu_item("", request).mark("request-action")
+        item = ui.menu_item("", request).props("role=menuitem").mark("request-action")
         with item, ui.item_section():
             ui.item_label(_("Request action"))
             if not eligibility.enabled and eligibility.reason:

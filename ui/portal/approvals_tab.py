@@ -39,7 +39,7 @@ def approvals_tab(me: Me, count: int | None = None, since: int | None = None) ->
         return
     base_title = ui.context.client.title or "Aval"
     tab = ui.link(tab_text(count or 0), APPROVALS_PATH).mark("approvals-tab")
-    tab.classes("text-white text-bold no-underline px-3 py-1 rounded-borders bg-orange-8")
+    tab.classes("text-grey-10 text-bold no-underline px-3 py-1 rounded-borders bg-orange-8")  # 6.8:1
     tab.set_visibility(bool(count))
     shown = {"count": count or 0}
 

@@ -49,6 +49,7 @@ class Confirmation:
             ui.dialog() as dialog,
             ui.card().classes("w-[32rem] max-w-full gap-3").mark(f"{marker}-dialog"),
         ):
+            dialog._props["aria-label"] = title  # what a screen reader announces as the dialog opens
             ui.label(title).classes("text-h6")
             ui.label(message).classes("whitespace-pre-wrap")
             reason = ui.textarea(reason_label).classes("w-full").mark(f"{marker}-reason") if reason_label else None

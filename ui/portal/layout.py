@@ -15,6 +15,7 @@ from ..context import call, ctx
 from ..frame import Me, NavItem, frame
 from ..i18n import _
 from ..session import require
+from ..webapp import portal_head
 from .approvals_tab import approvals_tab
 from .web_push import push_handlers
 
@@ -39,6 +40,7 @@ async def portal_page(path: str, title: str | Callable[[Me], str]) -> AsyncItera
     # something (privileged: an active manager, as the domain says).
     pending = await call(approvals.pending_count, actor) if privileged else 0
     push = push_handlers(me) if privileged else None
+    portal_head()
     indicator = partial(approvals_tab, count=pending, since=seen) if privileged else None
     with frame(me, title if isinstance(title, str) else title(me), portal_nav(me), indicator, push):
         yield me

@@ -71,6 +71,7 @@ class TicketList(ui.element, component="ticket_list.js"):
 
 def _new_ticket_dialog(me: Me) -> ui.dialog:
     with ui.dialog() as dialog, ui.card().classes("w-[36rem] max-w-full gap-3"):
+        dialog._props["aria-label"] = _("New ticket")
         ui.label(_("New ticket")).classes("text-h6")
         subject = ui.input(_("Subject")).classes("w-full").mark("new-subject")
         description = ui.textarea(_("Description")).classes("w-full").mark("new-description")
