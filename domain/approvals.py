@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from . import clock, deadlines, policy, reminders, routing, webhooks
+from . import answers, clock, deadlines, policy, reminders, routing, webhooks
 from .access import Actor, require_agent, require_customer
 from .errors import AlreadyAwaiting, AlreadyDecided, Conflict, Forbidden, InvalidInput, NotFound
 from .events import (
@@ -16,16 +16,20 @@ from .events import (
     ActionRejected,
     ActionRequested,
     AgentNotificationCreated,
+    PendingVisibilityChanged,
     RequestEvent,
+    TicketChanged,
 )
 from .messages import N_
 from .model import (
     ActionRequest,
+    ApprovalRule,
     Customer,
     DueKind,
     ExpiryReason,
     HistoryKind,
     Organization,
+    RequestAnswer,
     RequestState,
     Ticket,
     WebhookEvent,
@@ -160,6 +164,7 @@ def request_action(
         due = deadlines.deadline_for(action, deadline, clock.now())
         assert ticket.id is not None and agent.id is not None and action.id is not None
         organization = ticket_organization(uow, ticket)
+        plan = answers.plan(action, organization.id if organization is not None else None, managers)
         request = ActionRequest(
             ticket_id=ticket.id,
             action_id=action.id,
@@ -169,12 +174,18 @@ def request_action(
             note=note,
             deadline=due,
             organization_id=organization.id if organization is not None else None,
+            rule=plan.rule,
+            approvals_needed=plan.needed,
+            approvers_count=len(plan.approvers),
+            stage=plan.stage,
         )
         uow.requests.add(request)
         uow.flush()  # the partial unique index speaks here when another agent was faster
+        assert request.id is not None
+        uow.answers.add_approvers(request.id, plan.approvers)
         deadlines.schedule_expiry(uow, request)
         reminders.schedule_first(uow, request, uow.settings.get())
-        routing.queue_request_created(uow, ticket, request, managers, agent.name)
+        routing.queue_request_created(uow, ticket, request, plan.told_first(managers), agent.name)
         # Added after the outbox rows' query, so that it goes in with them in _event's one
         # flush rather than in an autoflush of its own.
         uow.history.add(
@@ -268,7 +279,26 @@ def _manager_request(
     return manager, request, ticket, organization
 
 
+# Answers under a multi-answer rule that raced another answer are taken again from the
+# start (the request's version changed under them); each try reads the answers afresh.
+ANSWER_ATTEMPTS = 10
+
+
+class _AnswerRaced(Exception):
+    """Another answer to the same request committed first: read again and count again."""
+
+
 def _evaluate(uow: UnitOfWork, actor: Actor, request_id: int, *, approve: bool, reason: str = "") -> None:
+    for _attempt in range(ANSWER_ATTEMPTS):
+        try:
+            _evaluate_once(uow, actor, request_id, approve=approve, reason=reason)
+            return
+        except _AnswerRaced:
+            continue
+    raise Conflict(N_("Someone changed this at the same moment; reload and try again."))
+
+
+def _evaluate_once(uow: UnitOfWork, actor: Actor, request_id: int, *, approve: bool, reason: str) -> None:
     with uow:
         manager, request, ticket, organization = _manager_request(uow, actor, request_id)
         if not policy.may_evaluate(manager, organization):
@@ -278,6 +308,9 @@ def _evaluate(uow: UnitOfWork, actor: Actor, request_id: int, *, approve: bool, 
             assert row is not None
             raise already_decided_error(row)
         assert manager.id is not None and ticket.id is not None
+        if request.rule != ApprovalRule.ANY:
+            _answer(uow, manager, request, ticket, organization, approve=approve, reason=reason)
+            return
         kind = HistoryKind.ACTION_APPROVED if approve else HistoryKind.ACTION_REJECTED
         entry = ticket.entry(
             kind=kind,
@@ -297,6 +330,70 @@ def _evaluate(uow: UnitOfWork, actor: Actor, request_id: int, *, approve: bool, 
         event_cls = ActionApproved if approve else ActionRejected
         uow.record(_event(event_cls, uow, ticket, request, organization=organization))
         _commit_decision(uow, request_id)
+
+
+def _answer(
+    uow: UnitOfWork,
+    manager: Customer,
+    request: ActionRequest,
+    ticket: Ticket,
+    organization: Organization | None,
+    *,
+    approve: bool,
+    reason: str,
+) -> None:
+    """One answer under a multi-answer rule: kept, counted, and — when it settles the
+    request — the one final transition, as under the default rule. Every answer bumps the
+    request's version, so answers given at the same moment are counted one after the
+    other (the slower one is taken again) and only one of them moves the request."""
+    assert manager.id is not None and request.id is not None and ticket.id is not None
+    approver = uow.answers.approver(request.id, manager.id)
+    answered = approver is not None and uow.answers.answer(request.id, manager.id) is not None
+    answers.check_may_answer(request, approver, answered)
+    answer = RequestAnswer(
+        request_id=request.id, customer_id=manager.id, approved=approve, reason=reason, at=clock.now()
+    )
+    outcome = answers.counts_answer(request, answer)
+    final = outcome in (answers.Outcome.APPROVED, answers.Outcome.REJECTED)
+    if final:
+        entry = ticket.entry(
+            kind=HistoryKind.ACTION_APPROVED if outcome == answers.Outcome.APPROVED else HistoryKind.ACTION_REJECTED,
+            actor_name=manager.name,
+            body="" if approve else reason,
+            request_id=request.id,
+            action_name=request.action_name,
+        )
+        _ticket_first(uow)
+        if outcome == answers.Outcome.APPROVED:
+            request.approve(manager.id)
+        else:
+            request.reject(manager.id, reason)
+    uow.answers.add(answer)
+    try:
+        uow.flush()
+    except Conflict:
+        uow.rollback()
+        raise _AnswerRaced from None
+    if final:
+        uow.history.add(entry)
+        _notify_agents(uow, ticket, request, manager.name, email=True)
+        event_cls = ActionApproved if outcome == answers.Outcome.APPROVED else ActionRejected
+        uow.record(_event(event_cls, uow, ticket, request, organization=organization))
+    else:
+        in_scope = managers_for(uow, ticket, organization)
+        if outcome == answers.Outcome.NEXT_STAGE:
+            asked = set(uow.answers.approver_ids(request.id, request.stage))
+            requester = uow.agents.get(request.requested_by_agent_id)
+            routing.queue_request_created(
+                uow, ticket, request, [m for m in in_scope if m.id in asked], requester.name if requester else ""
+            )
+        audience = routing.audience(in_scope, ticket, request)
+        uow.record(TicketChanged(ticket_id=ticket.id, ticket_number=ticket.number, audience=audience))
+        uow.record(PendingVisibilityChanged(audience=audience))
+    try:
+        uow.commit()
+    except Conflict:
+        raise _AnswerRaced from None
 
 
 def _notify_agents(uow: UnitOfWork, ticket: Ticket, request: ActionRequest, actor_name: str, *, email: bool) -> None:
@@ -500,9 +597,9 @@ def pending_approvals(
     with uow:
         manager = require_customer(uow, actor)
         scope = manager_organizations(uow, manager)
-        if not scope:
+        if not scope or manager.id is None:
             return Page(items=[], total=0, page=1, per_page=max(1, per_page))
-        return uow.requests.pending_rows_for_organizations(scope, page, per_page)
+        return uow.requests.pending_rows_for_organizations(scope, page, per_page, customer_id=manager.id)
 
 
 @read_only
@@ -510,7 +607,9 @@ def pending_count(uow: UnitOfWork, actor: Actor) -> int:
     with uow:
         manager = require_customer(uow, actor)
         scope = manager_organizations(uow, manager)
-        return uow.requests.count_pending_for_organizations(scope) if scope else 0
+        if not scope or manager.id is None:
+            return 0
+        return uow.requests.count_pending_for_manager(manager.id, scope)
 
 
 @read_only
@@ -527,8 +626,9 @@ def pending_counts(uow: UnitOfWork, actors: Sequence[Actor]) -> dict[Actor, int]
 
 
 def _counts_of(uow: UnitOfWork, people: Sequence[Customer]) -> dict[int, int]:
-    """Pending counts by customer id; 0 for anyone who is not an active manager. Two
-    statements whatever the number of people and scopes: their organizations' children,
+    """Pending counts by customer id; 0 for anyone who is not an active manager. Three
+    statements whatever the number of people and scopes: the requests under other rules
+    asking each of them, their organizations' children,
     then the awaiting requests per organization, summed per scope here."""
     managers = [p for p in people if p.is_active_manager and p.organization_id is not None]
     children = uow.organizations.children_of(sorted({m.organization_id for m in managers if m.organization_id}))
@@ -540,9 +640,11 @@ def _counts_of(uow: UnitOfWork, people: Sequence[Customer]) -> dict[int, int]:
     per_organization = uow.requests.count_pending_by_organization(
         sorted({organization for scope in scopes.values() for organization in scope})
     )
+    asking = uow.requests.count_open_by_approver(sorted(scopes))
     counts = {p.id: 0 for p in people if p.id is not None}
     for person_id, scope in scopes.items():
         counts[person_id] = sum(per_organization.get(organization, 0) for organization in set(scope))
+        counts[person_id] += asking.get(person_id, 0)
     return counts
 
 

@@ -64,6 +64,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.history = repos.SqlHistory(session)
         self.catalog = repos.SqlCatalog(session)
         self.requests = repos.SqlRequests(session)
+        self.answers = repos.SqlAnswers(session)
         self.notifications = repos.SqlNotifications(session)
         self.outbox = repos.SqlOutbox(session)
         self.push_subscriptions = repos.SqlPushSubscriptions(session)
