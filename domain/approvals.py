@@ -662,6 +662,23 @@ def request_for_manager(uow: UnitOfWork, actor: Actor, request_id: int) -> tuple
 
 
 @read_only
+def request_progress(uow: UnitOfWork, actor: Actor, request_id: int) -> answers.Progress:
+    """The answers so far of one request ("1 de 2 aprovações", who, when): for the agents
+    and for the managers who may see it."""
+    with uow:
+        if actor.kind == "agent":
+            require_agent(uow, actor)
+            request = uow.requests.get(request_id)
+            if request is None:
+                raise NotFound(REQUEST_NOT_FOUND)
+        else:
+            _manager, request, _ticket, _organization = _manager_request(uow, actor, request_id)
+        assert request.id is not None
+        kept = uow.answers.views([request.id]).get(request.id, [])
+        return answers.Progress(request.rule, request.approvals_count, request.approvals_needed, tuple(kept))
+
+
+@read_only
 def catalog_for_request(uow: UnitOfWork, actor: Actor) -> list[tuple[int, str, str, int | None]]:
     """Active catalog actions an agent may pick: (id, name, description, default deadline
     in hours or None)."""

@@ -489,6 +489,9 @@ class SqlRequests(_Repo):
             func.coalesce(canceller_agent.c.name, canceller_customer.c.name),
             action_requests.c.reason,
             action_requests.c.deadline,
+            action_requests.c.rule,
+            action_requests.c.approvals_count,
+            action_requests.c.approvals_needed,
         ).select_from(
             action_requests.join(tickets, tickets.c.id == action_requests.c.ticket_id)
             .join(owner, owner.c.id == tickets.c.customer_id)
