@@ -96,27 +96,32 @@ def check_may_answer(request: ActionRequest, approver: RequestApprover | None, a
         raise Forbidden(STAGE_NOT_REACHED)
 
 
-def counts_answer(request: ActionRequest, answer: RequestAnswer) -> Outcome:
-    """Adds `answer` to the request's counters and says what follows. The request knows
-    the number of approvers fixed when it was made (for *Pelo menos N*: a rejection rejects
-    only once N approvals can no longer be reached)."""
-    approvers_count = request.approvers_count
+def outcome_of(request: ActionRequest, approved: bool) -> Outcome:
+    """What one more answer would do to the request, judged from its counters alone (the
+    cost of an answer does not grow with the answers already given). The request knows
+    the number of approvers fixed when it was made: under *Pelo menos N* a rejection
+    rejects only once N approvals can no longer be reached."""
+    approvals = request.approvals_count + (1 if approved else 0)
+    answered = request.answers_count + 1
+    if request.rule == ApprovalRule.AT_LEAST:
+        if approvals >= request.approvals_needed:
+            return Outcome.APPROVED
+        still_possible = approvals + (request.approvers_count - answered)
+        return Outcome.REJECTED if still_possible < request.approvals_needed else Outcome.WAITING
+    if not approved:
+        return Outcome.REJECTED  # *Todos*: one rejection rejects; *Em etapas*: each stage is "any one"
+    if approvals >= request.approvals_needed:
+        return Outcome.APPROVED
+    return Outcome.NEXT_STAGE if request.rule == ApprovalRule.STAGES else Outcome.WAITING
+
+
+def count(request: ActionRequest, answer: RequestAnswer, outcome: Outcome) -> None:
+    """Adds `answer` to the request's counters (`outcome` is `outcome_of` it)."""
     request.answers_count += 1
     if answer.approved:
         request.approvals_count += 1
-    if request.rule == ApprovalRule.AT_LEAST:
-        if request.approvals_count >= request.approvals_needed:
-            return Outcome.APPROVED
-        still_possible = request.approvals_count + (approvers_count - request.answers_count)
-        return Outcome.REJECTED if still_possible < request.approvals_needed else Outcome.WAITING
-    if not answer.approved:
-        return Outcome.REJECTED  # *Todos*: one rejection rejects; *Em etapas*: each stage is "any one"
-    if request.approvals_count >= request.approvals_needed:
-        return Outcome.APPROVED
-    if request.rule == ApprovalRule.STAGES:
+    if outcome == Outcome.NEXT_STAGE:
         request.stage = 2
-        return Outcome.NEXT_STAGE
-    return Outcome.WAITING
 
 
 @dataclass(frozen=True)

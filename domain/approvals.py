@@ -353,28 +353,30 @@ def _answer(
     answer = RequestAnswer(
         request_id=request.id, customer_id=manager.id, approved=approve, reason=reason, at=clock.now()
     )
-    outcome = answers.counts_answer(request, answer)
+    outcome = answers.outcome_of(request, approve)
     final = outcome in (answers.Outcome.APPROVED, answers.Outcome.REJECTED)
-    if final:
-        entry = ticket.entry(
-            kind=HistoryKind.ACTION_APPROVED if outcome == answers.Outcome.APPROVED else HistoryKind.ACTION_REJECTED,
-            actor_name=manager.name,
-            body="" if approve else reason,
-            request_id=request.id,
-            action_name=request.action_name,
-        )
-        _ticket_first(uow)
+    entry = None
+    try:
+        if final:
+            entry = ticket.entry(
+                kind=HistoryKind.ACTION_APPROVED if approve else HistoryKind.ACTION_REJECTED,
+                actor_name=manager.name,
+                body="" if approve else reason,
+                request_id=request.id,
+                action_name=request.action_name,
+            )
+            _ticket_first(uow)
+        answers.count(request, answer, outcome)
         if outcome == answers.Outcome.APPROVED:
             request.approve(manager.id)
-        else:
+        elif outcome == answers.Outcome.REJECTED:
             request.reject(manager.id, reason)
-    uow.answers.add(answer)
-    try:
-        uow.flush()
+        uow.answers.add(answer)
+        uow.flush()  # the request's versioned UPDATE: of answers racing, one at a time
     except Conflict:
         uow.rollback()
         raise _AnswerRaced from None
-    if final:
+    if entry is not None:
         uow.history.add(entry)
         _notify_agents(uow, ticket, request, manager.name, email=True)
         event_cls = ActionApproved if outcome == answers.Outcome.APPROVED else ActionRejected
