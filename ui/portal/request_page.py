@@ -13,11 +13,13 @@ from collections.abc import Awaitable, Callable
 from nicegui import ui
 
 from domain import approvals
+from domain.answers import Progress
 from domain.errors import DomainError
 from domain.events import DomainEvent, PendingVisibilityChanged, RequestEvent, TicketChanged
 from domain.model import RequestState
 from domain.views import RequestRow, TicketDetail
 
+from ..approval_progress import answers_list
 from ..context import call, ctx, format_when, perform
 from ..frame import Me
 from ..i18n import _
@@ -78,16 +80,26 @@ class RequestPage:
         self.busy = False
         self.refresh = Coalesced(self.reread)
         self.loaded: Loaded = None
+        self.progress: Progress | None = None
         self.about = ""
         self.confirmation = Confirmation()
 
-    async def build(self) -> None:
+    async def _read(self) -> None:
         self.loaded = await _load(self.me, self.request_id)
+        self.progress = None
+        if self.loaded is not None and self.loaded[1].counts_answers:
+            try:
+                self.progress = await call(approvals.request_progress, self.me.actor, self.loaded[1].id)
+            except DomainError:
+                self.progress = None
+
+    async def build(self) -> None:
+        await self._read()
         self.content(self.loaded)
         ctx().live.subscribe(self.on_event, self.concerns)
 
     async def reread(self) -> None:
-        self.loaded = await _load(self.me, self.request_id)
+        await self._read()
         if self.loaded is None or self.loaded[1].state != RequestState.AWAITING_APPROVAL:
             self.confirmation.withdraw()
         self.content.refresh(self.loaded)
@@ -113,6 +125,8 @@ class RequestPage:
         detail, row = loaded
         with ui.card().classes("w-full gap-2").mark("request-card"):
             _request_facts(row)
+            if self.progress is not None:
+                answers_list(self.progress, "request-progress")
             if row.state == RequestState.AWAITING_APPROVAL:
                 self.actions(detail, row)
         with ui.card().classes("w-full gap-2").mark("ticket-card"):
