@@ -8,13 +8,18 @@ costs the same whatever the number of answers already given."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from .errors import Conflict, Forbidden, InvalidInput
 from .messages import N_
 from .model import ActionRequest, ApprovalRule, CatalogAction, Customer, RequestAnswer, RequestApprover
+
+if TYPE_CHECKING:  # the ports name this module's views
+    from .ports import UnitOfWork
 
 RULE_COUNT_MAX = 1000
 
@@ -122,6 +127,21 @@ def count(request: ActionRequest, answer: RequestAnswer, outcome: Outcome) -> No
         request.approvals_count += 1
     if outcome == Outcome.NEXT_STAGE:
         request.stage = 2
+
+
+def still_to_answer(uow: UnitOfWork, requests: Sequence[ActionRequest]) -> dict[int, set[int]]:
+    """For the requests under a multi-answer rule: the approvers asked now who have not
+    answered (one statement for a whole batch)."""
+    return uow.answers.unanswered([r.id for r in requests if r.rule != ApprovalRule.ANY and r.id is not None])
+
+
+def to_remind(request: ActionRequest, managers: list[Customer], unanswered: dict[int, set[int]]) -> list[Customer]:
+    """Of the managers in scope, the ones a reminder of `request` goes to: all of them under
+    the default rule, else the approvers of the stage asked now who have not answered."""
+    if request.rule == ApprovalRule.ANY:
+        return managers
+    asked = unanswered.get(request.id or 0, set())
+    return [m for m in managers if m.id in asked]
 
 
 @dataclass(frozen=True)

@@ -646,6 +646,29 @@ class SqlAnswers:
         )
         return list(self.session.scalars(query.order_by(request_approvers.c.customer_id)))
 
+    def unanswered(self, request_ids: Sequence[int]) -> dict[int, set[int]]:
+        """Per request, the approvers of the stage asked now who have not answered."""
+        if not request_ids:
+            return {}
+        query = (
+            select(request_approvers.c.request_id, request_approvers.c.customer_id)
+            .select_from(
+                request_approvers.join(action_requests, action_requests.c.id == request_approvers.c.request_id)
+            )
+            .where(
+                request_approvers.c.request_id.in_(list(request_ids)),
+                request_approvers.c.stage == action_requests.c.stage,
+                ~exists().where(
+                    request_answers.c.request_id == request_approvers.c.request_id,
+                    request_answers.c.customer_id == request_approvers.c.customer_id,
+                ),
+            )
+        )
+        found: dict[int, set[int]] = {request_id: set() for request_id in request_ids}
+        for request_id, customer_id in self.session.execute(query):
+            found[request_id].add(customer_id)
+        return found
+
     def answer(self, request_id: int, customer_id: int) -> RequestAnswer | None:
         query = select(RequestAnswer).where(
             request_answers.c.request_id == request_id, request_answers.c.customer_id == customer_id

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from unit_desk import Desk
 
-from domain import admin, approvals
+from domain import admin, approvals, reminders
 from domain.access import Actor
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.events import ActionApproved, ActionRejected
@@ -198,3 +198,18 @@ def test_at_least_n_needs_a_sensible_n(desk: Desk, count: int | None) -> None:
 def test_an_unknown_rule_is_refused(desk: Desk) -> None:
     with pytest.raises(InvalidInput):
         desk.run(admin.create_action, desk.ana, "Nova", "", True, None, "majority", None)
+
+
+def test_lembrar_gerentes_reminds_only_the_approvers_who_have_not_answered(desk: Desk) -> None:
+    _rule(desk, ApprovalRule.ALL)
+    request_id = desk.ask(1, action=ACTION)
+    desk.run(approvals.approve, desk.fabio, request_id)
+    desk.run(reminders.remind_managers, desk.bruno, request_id)
+    assert _mails(desk, request_id, "request_reminder") == [desk.marcia.id]
+
+
+def test_in_stages_a_reminder_goes_to_the_stage_asked_now(desk: Desk) -> None:
+    _rule(desk, ApprovalRule.STAGES)
+    request_id = desk.ask(1, action=ACTION)
+    desk.run(reminders.remind_managers, desk.bruno, request_id)
+    assert _mails(desk, request_id, "request_reminder") == [desk.fabio.id]
