@@ -152,6 +152,9 @@ class Progress:
     approvals: int
     needed: int
     answers: tuple[AnswerView, ...] = ()
+    # For a manager reading it: why they may not answer (already answered, not asked,
+    # not their stage yet) as a message id; None when they may.
+    blocked: str | None = None
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from . import answers, clock, deadlines, policy, reminders, routing, webhooks
 from .access import Actor, require_agent, require_customer
-from .errors import AlreadyAwaiting, AlreadyDecided, Conflict, Forbidden, InvalidInput, NotFound
+from .errors import AlreadyAwaiting, AlreadyDecided, Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from .events import (
     ActionApproved,
     ActionCancelled,
@@ -668,16 +668,27 @@ def request_progress(uow: UnitOfWork, actor: Actor, request_id: int) -> answers.
     """The answers so far of one request ("1 de 2 aprovações", who, when): for the agents
     and for the managers who may see it."""
     with uow:
+        blocked = None
         if actor.kind == "agent":
             require_agent(uow, actor)
             request = uow.requests.get(request_id)
             if request is None:
                 raise NotFound(REQUEST_NOT_FOUND)
         else:
-            _manager, request, _ticket, _organization = _manager_request(uow, actor, request_id)
+            manager, request, _ticket, _organization = _manager_request(uow, actor, request_id)
+            if request.is_pending and request.rule != ApprovalRule.ANY and request.id is not None:
+                assert manager.id is not None
+                approver = uow.answers.approver(request.id, manager.id)
+                answered = approver is not None and uow.answers.answer(request.id, manager.id) is not None
+                try:
+                    answers.check_may_answer(request, approver, answered)
+                except DomainError as refusal:
+                    blocked = refusal.message
         assert request.id is not None
         kept = uow.answers.views([request.id]).get(request.id, [])
-        return answers.Progress(request.rule, request.approvals_count, request.approvals_needed, tuple(kept))
+        return answers.Progress(
+            request.rule, request.approvals_count, request.approvals_needed, tuple(kept), blocked=blocked
+        )
 
 
 @read_only

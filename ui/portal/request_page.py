@@ -22,7 +22,7 @@ from domain.views import RequestRow, TicketDetail
 from ..approval_progress import answers_list
 from ..context import call, ctx, format_when, perform
 from ..frame import Me
-from ..i18n import _
+from ..i18n import _, translate_error
 from ..labels import STATE_COLORS, deadline_text, state_label
 from ..refresh import Coalesced
 from ..session import still_signed_in
@@ -138,14 +138,18 @@ class RequestPage:
         self.about = _("Ticket #{number}: {subject}\nAction: {action}").format(
             number=detail.number, subject=detail.subject, action=row.action_name
         )
+        blocked = self.progress.blocked if self.progress is not None else None
+        if blocked is not None:  # answered already, or not (yet) theirs to answer
+            ui.label(translate_error(blocked, {})).classes("text-grey-8").mark("answer-blocked")
         with ui.row().classes("gap-2"):
-            self.buttons = [
-                ui.button(_("Approve"), icon="check", color="positive", on_click=self.approve).mark("approve"),
-                ui.button(_("Reject"), icon="close", color="negative", on_click=self.reject).mark("reject"),
-                ui.button(_("Cancel request"), icon="block", on_click=self.cancel)
-                .props("outline")
-                .mark("cancel-request"),
-            ]
+            self.buttons = []
+            if blocked is None:
+                self.buttons = [
+                    ui.button(_("Approve"), icon="check", color="positive", on_click=self.approve).mark("approve"),
+                    ui.button(_("Reject"), icon="close", color="negative", on_click=self.reject).mark("reject"),
+                ]
+            cancel = ui.button(_("Cancel request"), icon="block", on_click=self.cancel)
+            self.buttons.append(cancel.props("outline").mark("cancel-request"))
 
     def set_busy(self, busy: bool) -> None:
         self.busy = busy
