@@ -125,3 +125,24 @@ def test_at_least_two_answered_at_once_settles_once(database: Database, reject_f
         )
         assert len(history) == 1, history
         assert _evaluation_mails(database, request_id) == 1
+
+
+def test_one_manager_answering_twice_at_once_is_kept_once(database: Database) -> None:
+    fabio = database.customer(FABIO)
+    action = _set_rule(database, ApprovalRule.ALL)
+    bruno = database.agent(BRUNO)
+
+    for number in database.add_tickets(JOAO, ROUNDS):
+        request_id = database.run(approvals.request_action, bruno, number, action)
+        results, _racing = _racers(database, [
+            lambda uow, request_id=request_id: approvals.approve(uow, fabio, request_id),
+            lambda uow, request_id=request_id: approvals.approve(uow, fabio, request_id),
+        ])
+        refused = [r for r in results if r is not None]
+        assert len(refused) == 1 and "already answered" in refused[0].message, results
+        kept = database.rows("SELECT customer_id FROM request_answers WHERE request_id = :id", id=request_id)
+        assert kept == [(fabio.id,)]
+        state, answers = database.rows(
+            "SELECT state, answers_count FROM action_requests WHERE id = :id", id=request_id
+        )[0]
+        assert (state, answers) == ("awaiting_approval", 1)  # 1 of 2: Márcia still to answer
