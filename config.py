@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -11,6 +12,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.auth import SUPPORTED_LOCALES
 from i18n_time import DEFAULT_ZONE
+
+
+def _trusted_proxies(raw: str) -> tuple[str, ...]:
+    proxies = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise ValueError(f"AVAL_TRUSTED_PROXIES: {proxy!r} is not an IP address or CIDR range") from None
+    return proxies
 
 
 @dataclass(frozen=True)
@@ -35,6 +46,10 @@ class Config:
     # API rate limits in the `limits` notation ("300/minute", "10/second;1000/hour").
     api_rate_limit: str = "300/minute"
     api_rate_limit_per_address: str = "600/minute"
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or CIDR
+    # ranges). None by default: a forwarded header from anyone else changes nothing, so
+    # the login throttle keys on the address that really connected.
+    trusted_proxies: tuple[str, ...] = ()
     # The time zone of people who did not pick their own (AVAL_TIMEZONE).
     timezone: str = DEFAULT_ZONE
 
@@ -67,8 +82,22 @@ class Config:
             webhook_allow_insecure=env.get("AVAL_WEBHOOK_ALLOW_INSECURE") == "1",
             api_rate_limit=env.get("AVAL_API_RATE_LIMIT") or "300/minute",
             api_rate_limit_per_address=env.get("AVAL_API_RATE_LIMIT_PER_ADDRESS") or "600/minute",
+            trusted_proxies=_trusted_proxies(env.get("AVAL_TRUSTED_PROXIES") or ""),
             timezone=timezone,
         )
+
+    def prepare_data_dir(self) -> list[Path]:
+        """Makes the data dir owner-only (0700) when Aval creates it, and lists what in it
+        other users of the machine may read: the database holds every password hash and
+        ticket, the secrets sign the sessions, NiceGUI's files say who is signed in."""
+        if not self.data_dir.exists():
+            self.data_dir.mkdir(parents=True, mode=0o700)
+            self.data_dir.chmod(0o700)  # mkdir's mode passes through the umask
+        exposed = [self.data_dir] if self.data_dir.stat().st_mode & 0o077 else []
+        for path in sorted(self.data_dir.rglob("*")):
+            if path.is_file() and not path.is_symlink() and path.stat().st_mode & 0o077:
+                exposed.append(path)
+        return exposed
 
     def secret(self, name: str) -> str:
         """A random secret made once into the data dir and kept there (never in the code);
@@ -77,7 +106,7 @@ class Config:
             return self.storage_secret
         path = self.data_dir / f"{name}.secret"
         if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip()

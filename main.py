@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from datetime import timedelta
 
-from nicegui import app, ui
+from nicegui import app, core, ui
 from nicegui.storage import Storage
 
 from api.app import create_api
@@ -26,15 +26,18 @@ from domain.service import Services
 from i18n_time import set_default_zone
 from persistence.database import make_engine, make_session_factory, ping
 from persistence.event_relay import PostgresEventRelay
+from persistence.login_throttle import SqlLoginThrottle
 from persistence.migrate import startup_lock, upgrade
 from persistence.passwords import Argon2Hasher
 from persistence.tables import start_mappers
 from persistence.uow import SqlUnitOfWork
+from ui import socket_guard
 from ui.context import AppContext, install
 from ui.i18n import set_default_locale
 from ui.live import LiveEvents
 from ui.pages import register_pages
 from ui.security_headers import SecurityHeaders
+from ui.sign_in_required import SignInRequired
 
 log = logging.getLogger("aval")
 
@@ -51,8 +54,20 @@ def _outbox_lease(environ: Mapping[str, str]) -> dict[str, timedelta]:
     return {"lease": timedelta(seconds=seconds)}
 
 
+def warn_about_exposed_files(config: Config) -> None:
+    exposed = config.prepare_data_dir()
+    if exposed:
+        shown = ", ".join(str(path) for path in exposed[:10]) + (" …" if len(exposed) > 10 else "")
+        log.warning(
+            "other users of this machine may read Aval's data (password hashes, tickets, session secrets): %s; "
+            "run `chmod -R go-rwx %s`",
+            shown,
+            config.data_dir,
+        )
+
+
 def build(config: Config) -> AppContext:
-    config.data_dir.mkdir(parents=True, exist_ok=True)
+    warn_about_exposed_files(config)
     engine = make_engine(config.database_url)
     upgrade(engine)
     start_mappers()
@@ -76,7 +91,12 @@ def build(config: Config) -> AppContext:
     set_default_locale(config.locale)
     set_default_zone(config.timezone)
     context = AppContext(
-        config=config, services=services, hasher=hasher, dummy_hash=hasher.dummy_hash, live=live
+        config=config,
+        services=services,
+        hasher=hasher,
+        dummy_hash=hasher.dummy_hash,
+        live=live,
+        throttle=SqlLoginThrottle(engine),
     )
     install(context)
     app.on_startup(live.bind_loop)
@@ -147,6 +167,9 @@ def tune_garbage_collector() -> None:
 
 if __name__ in {"__main__", "__mp_main__"}:
     logging.basicConfig(level=logging.INFO)
+    # Whatever this process creates (the database and its journal, NiceGUI's session
+    # files, keys) is for the service's own user only.
+    os.umask(0o077)
     config = Config.from_env()
     if "NICEGUI_STORAGE_PATH" not in os.environ and not os.environ.get("NICEGUI_USER_SIMULATION"):
         # Browser sessions live beside the database, not in whatever folder we started from.
@@ -156,7 +179,9 @@ if __name__ in {"__main__", "__mp_main__"}:
     # The `user` test fixture runs this block once per test on one app, and Starlette
     # refuses middleware added after the app first started.
     if not os.environ.get("NICEGUI_USER_SIMULATION"):
-        app.add_middleware(SecurityHeaders)
+        app.add_middleware(SecurityHeaders, https=config.base_url.startswith("https://"))
+        app.add_middleware(SignInRequired)
+        socket_guard.install(core.sio, base_url=config.base_url, storage_secret=config.secret("storage"))
         app.on_startup(tune_garbage_collector)
     ui.run(
         host=config.host,
@@ -171,4 +196,8 @@ if __name__ in {"__main__", "__mp_main__"}:
         language="pt-BR" if config.locale == "pt_BR" else "en-US",
         favicon="✅",
         uvicorn_logging_level=os.environ.get("AVAL_LOG_LEVEL", "warning"),
+        # Forwarded headers only from the configured proxies (uvicorn alone would believe
+        # any X-Forwarded-For arriving from 127.0.0.1).
+        proxy_headers=bool(config.trusted_proxies),
+        forwarded_allow_ips=",".join(config.trusted_proxies) or "",
     )

@@ -496,11 +496,12 @@ def expire_overdue(uow: UnitOfWork, limit: int = deadlines.EXPIRY_BATCH) -> int:
         work = uow.due_work.claim(now, [DueKind.EXPIRE_REQUEST], limit)
         if not work:
             return 0
-        # Locked afresh: a manager deciding at this very moment either committed first
-        # (the request is no longer pending and stays decided) or waits for this commit
-        # and is told the request expired.
-        requests = {r.id: r for r in uow.requests.lock([item.subject_id for item in work])}
-        tickets = {t.id: t for t in uow.tickets.many(sorted({r.ticket_id for r in requests.values()}))}
+        # Locked afresh, tickets before requests as a decision writes them: a manager
+        # deciding at this very moment either committed first (the request is no longer
+        # pending and stays decided) or waits for this commit and is told it expired.
+        subject_ids = [item.subject_id for item in work]
+        tickets = {t.id: t for t in uow.tickets.lock_of_requests(subject_ids)}
+        requests = {r.id: r for r in uow.requests.lock(subject_ids)}
         due: list[tuple[ActionRequest, Ticket]] = []
         for item in work:
             request = requests.get(item.subject_id)

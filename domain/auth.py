@@ -3,12 +3,14 @@ time (a dummy hash is verified), so the form does not tell which accounts exist.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Literal
 
 from .access import Actor, require_agent, require_customer
 from .admin import PasswordHasher
 from .errors import InvalidInput, NotAuthenticated
 from .messages import N_
+from .model import Agent, Customer
 from .ports import UnitOfWork
 from .service import read_only
 
@@ -37,16 +39,39 @@ def authenticate(
     return Actor(kind, person.id)
 
 
+def credential_stamp(password_hash: str) -> str:
+    """Changes whenever the password does: a sign-in made before the change stops counting."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+def _person(uow: UnitOfWork, actor: Actor | None) -> Agent | Customer:
+    if actor is not None and actor.kind == "agent":
+        return require_agent(uow, actor)
+    return require_customer(uow, actor)
+
+
+def _me(person: Agent | Customer) -> tuple[str, str, bool, str | None, str | None]:
+    if isinstance(person, Agent):
+        return person.name, person.email, person.is_admin, person.locale, person.timezone
+    return person.name, person.email, person.is_active_manager, person.locale, person.timezone
+
+
 @read_only
 def whoami(uow: UnitOfWork, actor: Actor | None) -> tuple[str, str, bool, str | None, str | None]:
     """(name, e-mail, is_admin_or_manager, locale, time zone) of a signed-in person still
     allowed in."""
     with uow:
-        if actor is not None and actor.kind == "agent":
-            agent = require_agent(uow, actor)
-            return agent.name, agent.email, agent.is_admin, agent.locale, agent.timezone
-        customer = require_customer(uow, actor)
-        return customer.name, customer.email, customer.is_active_manager, customer.locale, customer.timezone
+        return _me(_person(uow, actor))
+
+
+@read_only
+def signed_in_as(
+    uow: UnitOfWork, actor: Actor | None
+) -> tuple[tuple[str, str, bool, str | None, str | None], str]:
+    """`whoami` and the person's `credential_stamp`, in one read: what every page checks."""
+    with uow:
+        person = _person(uow, actor)
+        return _me(person), credential_stamp(person.password_hash)
 
 
 def set_locale(uow: UnitOfWork, actor: Actor, locale: str | None) -> None:

@@ -142,6 +142,14 @@ def remind_managers(uow: UnitOfWork, actor: Actor, request_id: int) -> None:
         now = clock.now()
         if request.reminded_at is not None and now < request.reminded_at + MANUAL_EVERY:
             raise Conflict(REMINDED_RECENTLY, when=request.reminded_at + MANUAL_EVERY)
+        assert ticket.id is not None
+        entry = ticket.entry(
+            kind=HistoryKind.MANAGERS_REMINDED,
+            actor_name=agent.name,
+            request_id=request.id,
+            action_name=request.action_name,
+        )
+        uow.flush()  # the ticket's row before the request's, in the order a decision writes them
         request.reminded_at = now
         uow.flush()  # the versioned update: two agents pressing at once, one goes through
         targets = uow.requests.reminder_targets([request_id])
@@ -159,15 +167,7 @@ def remind_managers(uow: UnitOfWork, actor: Actor, request_id: int) -> None:
                 )
             ]
         )
-        assert ticket.id is not None
-        uow.history.add(
-            ticket.entry(
-                kind=HistoryKind.MANAGERS_REMINDED,
-                actor_name=agent.name,
-                request_id=request.id,
-                action_name=request.action_name,
-            )
-        )
+        uow.history.add(entry)
         uow.record(OutboxChanged(0))
         uow.record(TicketChanged(ticket_id=ticket.id, ticket_number=ticket.number))
         uow.commit()

@@ -210,6 +210,18 @@ class SqlTickets(_Repo):
             return []
         return list(self.session.scalars(select(Ticket).where(tickets.c.id.in_(list(ticket_ids)))))
 
+    def lock_of_requests(self, request_ids: Sequence[int]) -> list[Ticket]:
+        # FOR UPDATE on PostgreSQL, in id order: whoever writes a ticket and then its request
+        # (a decision, a close) must find these rows taken in the same order. SQLite's write
+        # lock taken at BEGIN already serializes writers.
+        if not request_ids:
+            return []
+        owning = select(action_requests.c.ticket_id).where(action_requests.c.id.in_(list(request_ids)))
+        query = select(Ticket).where(tickets.c.id.in_(owning)).order_by(tickets.c.id)
+        if self.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update()
+        return list(self.session.scalars(query))
+
     def by_number(self, number: int) -> Ticket | None:
         return self.session.scalars(select(Ticket).where(tickets.c.number == number)).first()
 

@@ -322,6 +322,18 @@ webhook_endpoints = Table(
     Column("created_at", UTCDateTime(), nullable=False),
 )
 
+# Failed sign-in attempts per "pair:<address>|<account>" and "address:<address>" key
+# (domain/login_throttle.py); shared by every instance and kept across restarts. Not
+# mapped to a class: persistence/login_throttle.py reads and writes it directly.
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("key", String(400), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("since", UTCDateTime(), nullable=False),
+    Column("last", UTCDateTime(), nullable=False, index=True),
+)
+
 mapper_registry = registry(metadata=metadata)
 _mapped = False
 

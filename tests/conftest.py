@@ -17,8 +17,5 @@ def aval_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
     monkeypatch.setenv("AVAL_LOCALE", "pt_BR")
     for name in ("AVAL_DATABASE_URL", "AVAL_SMTP_HOST", "NICEGUI_REDIS_URL"):
         monkeypatch.delenv(name, raising=False)
-    from ui.session import reset_throttle
-
-    reset_throttle()
     route_user_calls(monkeypatch)
     yield data_dir

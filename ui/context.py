@@ -14,6 +14,7 @@ from nicegui import run, ui
 from config import Config
 from domain.admin import PasswordHasher
 from domain.errors import DomainError
+from domain.login_throttle import LoginThrottle
 from domain.ports import UnitOfWork
 from domain.service import Services
 
@@ -33,6 +34,7 @@ class AppContext:
     hasher: PasswordHasher
     dummy_hash: str
     live: LiveEvents
+    throttle: LoginThrottle
     vapid_public_key: str = ""
 
 

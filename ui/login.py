@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from nicegui import app, ui
+from nicegui import app, run, ui
 
 from domain import auth
 from domain.errors import NotAuthenticated
 
 from .context import call, ctx, error_text
 from .i18n import _
-from .session import HOME_PATH, LOGIN_PATH, Kind, current_actor, safe_next, sign_in, throttle
+from .session import (
+    HOME_PATH,
+    LOGIN_PATH,
+    SIGNED_IN_PATH,
+    Kind,
+    begin_sign_in,
+    current_actor,
+    finish_sign_in,
+    page_storage,
+    safe_next,
+)
 
 
 def _login_page(kind: Kind) -> None:
@@ -27,24 +37,25 @@ def _login_page(kind: Kind) -> None:
 
         async def submit() -> None:
             account = (email.value or "").strip().lower()
-            if throttle.blocked(account, client_address):
-                message.set_text(_("Too many failed attempts. Wait a few minutes and try again."))
-                return
             button.disable()
-            stamp = throttle.begin(account, client_address)  # counted now, so parallel tries count too
             try:
+                # Counted as it starts, so tries sent in parallel count too.
+                wait = await run.io_bound(ctx().throttle.begin, account, client_address)
+                if wait:
+                    message.set_text(_("Too many failed attempts. Wait a few minutes and try again."))
+                    return
                 actor = await call(
                     auth.authenticate, ctx().hasher, kind, account, password.value or "", ctx().dummy_hash
                 )
+                _me, stamp = await call(auth.signed_in_as, actor)
             except NotAuthenticated as error:
                 message.set_text(error_text(error))
                 return
             finally:
                 button.enable()
-            throttle.succeeded(account, client_address, stamp)
-            app.storage.user.pop("locale", None)
-            sign_in(actor)
-            ui.navigate.to(target)
+            await run.io_bound(ctx().throttle.succeeded, account, client_address)
+            page_storage().pop("locale", None)
+            ui.navigate.to(begin_sign_in(actor, stamp, target))
 
         with ui.card().classes("absolute-center w-96 p-6 gap-3"):
             ui.label("Aval").classes("text-h4 text-bold text-primary")
@@ -60,6 +71,8 @@ def _login_page(kind: Kind) -> None:
 
 
 def register() -> None:
+    if not any(getattr(route, "path", None) == SIGNED_IN_PATH for route in app.routes):  # tests register again
+        app.get(SIGNED_IN_PATH, include_in_schema=False)(finish_sign_in)
     _login_page("agent")
     _login_page("customer")
 

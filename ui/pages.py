@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import access_tokens, login
+from . import access_tokens, login, not_found
 from .agent import register as register_agent
 from .agent.outbox_page import register as register_outbox
 from .agent.tokens_page import register as register_tokens
@@ -17,6 +17,7 @@ __all__ = ["access_tokens", "register_pages"]
 
 
 def register_pages(context: AppContext) -> None:
+    not_found.install()
     install_shared_head(PUSH_SCRIPT_TAG)
     login.register()
     register_agent(context)

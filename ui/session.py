@@ -1,14 +1,25 @@
 """Who is signed in, kept in NiceGUI's per-browser user storage, and checked against the
-database on every page: a deactivated person is signed out on their next request."""
+database on every page: a deactivated person is signed out on their next request.
+
+Each open page remembers whom it was drawn for (`page_identity`). Signing out ends that
+identity in every open page of the browser at once, and deactivating a person or changing
+their password ends it in every browser: those pages are sent to the login, and the socket
+guard (ui/socket_guard.py) drops any event a page sends after its identity is gone."""
 
 from __future__ import annotations
 
+import secrets
 import time
-from collections import defaultdict, deque
-from typing import Literal
+import uuid
+import weakref
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from typing import Any, Literal
 from urllib.parse import quote, urlsplit
 
-from nicegui import app, ui
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from nicegui import Client, app, ui
 
 from domain import auth
 from domain.access import SIGNED_OUT, Actor
@@ -23,6 +34,27 @@ HOME_PATH = {"agent": "/agent", "customer": "/portal"}
 PROFILE_PATH = {"agent": "/agent/profile", "customer": "/portal/profile"}
 
 
+SIGNED_IN_PATH = "/auth/signed-in"
+PENDING = "pending_sign_in"
+PENDING_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class PageIdentity:
+    """Whom an open page was drawn for, in which browser (NiceGUI's session id)."""
+
+    browser: str
+    actor: Actor
+
+
+_open_pages: weakref.WeakKeyDictionary[Client, PageIdentity] = weakref.WeakKeyDictionary()
+
+
+def stamp_key(kind: Kind) -> str:
+    """Where a sign-in keeps the person's credential stamp (domain.auth.credential_stamp)."""
+    return f"{kind}_stamp"
+
+
 def current_actor(kind: Kind) -> Actor | None:
     data = app.storage.user.get(kind)
     if not isinstance(data, int):
@@ -31,11 +63,136 @@ def current_actor(kind: Kind) -> Actor | None:
 
 
 def sign_in(actor: Actor) -> None:
+    """Writes the identity into this browser's storage as it is (the benchmarks' shortcut);
+    the login form goes through `begin_sign_in`, which also renews the session id."""
     app.storage.user[actor.kind] = actor.id
 
 
+def browser_of(client: Client) -> str | None:
+    try:
+        browser = client.request.session.get("id")
+    except (RuntimeError, AssertionError):  # a page without a session (NiceGUI's own error pages)
+        return None
+    return browser if isinstance(browser, str) else None
+
+
+def _storage_of(browser: str) -> MutableMapping[str, Any] | None:
+    # NiceGUI keeps every browser's user storage it has seen loaded, by session id; there
+    # is no public way to reach another browser's storage than the current request's.
+    return app.storage._users.get(browser)
+
+
+def page_storage() -> MutableMapping[str, Any]:
+    """The user storage of the browser the current page belongs to (the page's own request),
+    not of whichever request an event happens to run under."""
+    browser = browser_of(ui.context.client)
+    stored = _storage_of(browser) if browser is not None else None
+    return stored if stored is not None else app.storage.user
+
+
+def remember_page(actor: Actor) -> None:
+    client = ui.context.client
+    browser = browser_of(client)
+    if browser is not None:
+        _open_pages[client] = PageIdentity(browser, actor)
+
+
+def page_identity(client: Client) -> PageIdentity | None:
+    return _open_pages.get(client)
+
+
+def identity_holds(identity: PageIdentity) -> bool:
+    stored = _storage_of(identity.browser)
+    return stored is not None and stored.get(identity.actor.kind) == identity.actor.id
+
+
+def send_to_login(client: Client, identity: PageIdentity) -> None:
+    """The page leaves for its panel's login, coming back to where it was after. It keeps
+    its ended identity meanwhile, so whatever it still sends is refused."""
+    if client.is_deleted or not client.has_socket_connection:
+        return
+    try:
+        here = client.request.url.path + (f"?{client.request.url.query}" if client.request.url.query else "")
+    except RuntimeError:
+        here = HOME_PATH[identity.actor.kind]
+    with client:
+        ui.navigate.to(f"{LOGIN_PATH[identity.actor.kind]}?next={quote(here, safe='')}")
+
+
 def sign_out(kind: Kind) -> None:
-    app.storage.user.pop(kind, None)
+    """Ends `kind`'s identity in this browser: the storage forgets it, and every other open
+    page of the browser that shows it goes to the login at once."""
+    try:
+        here = ui.context.client
+    except RuntimeError:  # not from a page (a test, a script): only the storage forgets
+        app.storage.user.pop(kind, None)
+        app.storage.user.pop(stamp_key(kind), None)
+        return
+    stored = page_storage()
+    stored.pop(kind, None)
+    stored.pop(stamp_key(kind), None)
+    browser = browser_of(here)
+    for client, identity in list(_open_pages.items()):
+        if identity.browser == browser and identity.actor.kind == kind and client is not here:
+            send_to_login(client, identity)
+
+
+def end_everywhere(actor: Actor) -> None:
+    """A person deactivated, trashed or given a new password is signed out of every browser
+    this process knows, and their open pages go to the login. (Another instance's pages
+    find out at their next page or event: the database no longer lets the person in.)"""
+    for stored in list(app.storage._users.values()):  # see _storage_of
+        if stored.get(actor.kind) == actor.id:
+            stored.pop(actor.kind, None)
+            stored.pop(stamp_key(actor.kind), None)
+    for client, identity in list(_open_pages.items()):
+        if identity.actor == actor:
+            send_to_login(client, identity)
+
+
+def begin_sign_in(actor: Actor, stamp: str, target: str) -> str:
+    """After the password was checked: the address that finishes signing in over HTTP, so
+    the browser receives a new session id (a cookie planted before the login carries no
+    identity). The one-time code lives in this browser's storage for a minute."""
+    code = secrets.token_urlsafe(24)
+    until = time.time() + PENDING_SECONDS
+    page_storage()[PENDING] = {"code": code, "kind": actor.kind, "id": actor.id, "stamp": stamp, "until": until}
+    return f"{SIGNED_IN_PATH}?code={quote(code)}&next={quote(target, safe='')}"
+
+
+async def finish_sign_in(request: Request, code: str = "", next: str = "") -> RedirectResponse:
+    """GET /auth/signed-in: moves the identity to a fresh session id and forgets the old one."""
+    old = app.storage.user
+    pending = old.pop(PENDING, None)
+    valid = (
+        isinstance(pending, dict)
+        and isinstance(pending.get("code"), str)
+        and secrets.compare_digest(pending["code"].encode(), code.encode())
+        and pending.get("kind") in LOGIN_PATH
+        and isinstance(pending.get("id"), int)
+        and float(pending.get("until", 0)) >= time.time()
+    )
+    if not valid:
+        kind: Kind = "customer" if next.startswith("/portal") else "agent"
+        return RedirectResponse(LOGIN_PATH[kind], status_code=303)
+    assert isinstance(pending, dict)
+    kind = pending["kind"]
+    # The other panel's identity, if any, moves along: one browser, one person per panel.
+    kept = {
+        key: old[key]
+        for other in LOGIN_PATH
+        if other != kind and isinstance(old.get(other), int)
+        for key in (other, stamp_key(other))  # type: ignore[arg-type]
+        if key in old
+    }
+    old.clear()
+    fresh = str(uuid.uuid4())
+    request.session["id"] = fresh
+    await app.storage._create_user_storage(fresh)  # as NiceGUI's middleware does per request
+    app.storage.user.update(kept)
+    app.storage.user[kind] = pending["id"]
+    app.storage.user[stamp_key(kind)] = pending.get("stamp")
+    return RedirectResponse(safe_next(next, kind), status_code=303)
 
 
 def safe_next(target: str | None, kind: Kind) -> str:
@@ -56,69 +213,26 @@ async def require(kind: Kind, path: str) -> tuple[Actor, tuple[str, str, bool, s
     actor = current_actor(kind)
     if actor is not None:
         try:
-            me = await call(auth.whoami, actor)
+            me, stamp = await call(auth.signed_in_as, actor)
         except NotAuthenticated:
             sign_out(kind)
         else:
-            saved_locale = me[3]
-            if saved_locale and not app.storage.user.get("locale"):
-                app.storage.user["locale"] = saved_locale  # the person's own choice, on any browser
-            zone = me[4] or ""
-            if app.storage.user.get("timezone", "") != zone:  # read on every page: a change elsewhere shows
-                app.storage.user["timezone"] = zone
-            return actor, me
+            stored = page_storage()
+            if stored.get(stamp_key(kind)) is None:
+                stored[stamp_key(kind)] = stamp  # a sign-in from before stamps were kept
+            if stored[stamp_key(kind)] != stamp:
+                sign_out(kind)  # signed in with a password changed since
+            else:
+                saved_locale = me[3]
+                if saved_locale and not stored.get("locale"):
+                    stored["locale"] = saved_locale  # the person's own choice, on any browser
+                zone = me[4] or ""
+                if stored.get("timezone", "") != zone:  # read on every page: a change elsewhere shows
+                    stored["timezone"] = zone
+                remember_page(actor)
+                return actor, me
     ui.navigate.to(f"{LOGIN_PATH[kind]}?next={quote(path)}")
     return None
-
-
-class LoginThrottle:
-    """Slows guessing: after 5 failures in 15 minutes for one account or 20 for one client
-    address, further attempts are refused until the window passes.
-
-    An attempt counts from the moment it starts (`begin`), not when its password check
-    fails: tries sent in parallel (many tabs, a script) cannot all pass the check before
-    the first failure is written down. A success takes its own attempt back."""
-
-    def __init__(self, per_account: int = 5, per_client: int = 20, window: float = 900.0) -> None:
-        self.per_account, self.per_client, self.window = per_account, per_client, window
-        self.failures: dict[str, deque[float]] = defaultdict(deque)
-
-    def _recent(self, key: str) -> int:
-        queue = self.failures.get(key)
-        if queue is None:  # looking must not store anything: refused guesses cost no memory
-            return 0
-        now = time.monotonic()
-        while queue and now - queue[0] > self.window:
-            queue.popleft()
-        if not queue:
-            del self.failures[key]
-        return len(queue)
-
-    def blocked(self, account: str, client: str) -> bool:
-        return self._recent(f"a:{account}") >= self.per_account or self._recent(f"c:{client}") >= self.per_client
-
-    def begin(self, account: str, client: str) -> float:
-        """Counts an attempt about to be checked; give the stamp back to `succeeded`."""
-        return self.failed(account, client)
-
-    def failed(self, account: str, client: str) -> float:
-        now = time.monotonic()
-        self.failures[f"a:{account}"].append(now)
-        self.failures[f"c:{client}"].append(now)
-        return now
-
-    def succeeded(self, account: str, client: str | None = None, stamp: float | None = None) -> None:
-        self.failures.pop(f"a:{account}", None)
-        queue = self.failures.get(f"c:{client}") if client is not None else None
-        if queue is not None and stamp is not None and stamp in queue:
-            queue.remove(stamp)
-
-
-throttle = LoginThrottle()
-
-
-def reset_throttle() -> None:
-    throttle.failures.clear()
 
 
 def still_signed_in(actor: Actor) -> bool:

@@ -92,7 +92,7 @@ class AppProcess:
             AVAL_LOCALE="pt_BR",
         )
         env.update(self.extra_env)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)  # the data dir itself is Aval's to make
         with self.log_path.open("ab") as log_file:
             self.process = subprocess.Popen(
                 [sys.executable, "main.py"], cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT

@@ -1,7 +1,7 @@
 """Signing in and out, hardened: argon2 hashes, one answer (and about one cost) for an
-unknown e-mail and a wrong password, guessing throttled per account and per client
-address, sign-out and deactivation taking effect at once, and no open redirect after
-the login."""
+unknown e-mail and a wrong password, guessing slowed per account and address pair and
+limited per address (tests/integration/test_login_throttle_store.py has the rules),
+sign-out and deactivation taking effect at once, and no open redirect after the login."""
 
 from __future__ import annotations
 
@@ -101,16 +101,31 @@ async def test_unknown_email_and_wrong_password_answer_alike_and_cost_alike(user
     assert 0.5 <= ratio <= 2.0, f"unknown {statistics.median(unknown):.3f}s vs wrong {statistics.median(wrong):.3f}s"
 
 
-async def test_five_failures_lock_the_account_but_not_the_others(user: User) -> None:
-    await user.open("/agent/login")
+def user_at(address: str) -> User:
+    """A simulated browser whose requests come from `address`."""
+    import httpx
+    from nicegui import core
+
+    transport = httpx.ASGITransport(core.app, client=(address, 40000))
+    return User(httpx.AsyncClient(transport=transport, base_url="http://test"))
+
+
+async def test_five_failures_slow_that_address_at_that_account_but_not_the_owner(user: User) -> None:
+    stranger = user_at("203.0.113.66")
+    await stranger.open("/agent/login")
     for _ in range(5):
-        assert await try_login(user, BRUNO, "wrong-password") == WRONG
-    # The right password no longer helps, in either panel, whatever the case of the e-mail.
-    assert await try_login(user, BRUNO, DEMO_PASSWORD) == TOO_MANY
-    assert await try_login(user, " Bruno.Agente@DEMO.test ", DEMO_PASSWORD) == TOO_MANY
-    assert user.back_history[-1] == "/agent/login"
-    await login_agent(user, CARLA)  # another account from the same address still gets in
-    await user.should_see("Chamados")
+        assert await try_login(stranger, BRUNO, "wrong-password") == WRONG
+    # From there, even the right password waits now, whatever the case of the e-mail.
+    assert await try_login(stranger, BRUNO, DEMO_PASSWORD) == TOO_MANY
+    assert await try_login(stranger, " Bruno.Agente@DEMO.test ", DEMO_PASSWORD) == TOO_MANY
+    assert stranger.back_history[-1] == "/agent/login"
+    # Another account from the same address still gets in...
+    await login_agent(stranger, CARLA)
+    await stranger.should_see("Chamados")
+    # ...and so does Bruno from his own address: nobody can lock him out.
+    owner = user_at("198.51.100.10")
+    await login_agent(owner, BRUNO)
+    await owner.should_see("Chamados")
 
 
 async def test_twenty_failures_from_one_address_lock_every_account(user: User) -> None:
@@ -240,16 +255,46 @@ async def test_signed_in_visitor_of_the_login_page_is_not_sent_away_either(user:
     assert user.back_history[-1] == "/portal"
 
 
-def test_refused_guesses_cost_the_throttle_no_memory() -> None:
-    from ui.session import LoginThrottle
+@pytest.mark.parametrize("change", ["password", "deactivation"])
+async def test_a_new_password_or_a_deactivation_ends_the_persons_open_pages_at_once(
+    user: User, create_user, change: str
+) -> None:
+    carla_tab = create_user()
+    await login_agent(carla_tab, CARLA, then="/agent/tickets/1")
+    await carla_tab.should_see(marker="history", retries=100)
+    carla = await agent(CARLA)
+    await login_agent(user, ANA, then="/agent/admin/agents")
+    await user.should_see("Carla Agente", retries=100)
+    with user.scope(marker=f"agent-{carla.id}"):
+        user.find(marker="edit-agent").click()
+    await user.should_see(marker="agent-dialog", retries=50)
+    with user.scope(marker="agent-dialog"):
+        if change == "password":
+            user.find(marker="agent-password").clear().type("outra-senha-longa")
+        else:
+            user.find(marker="agent-active").click()
+        user.find(marker="agent-save").click()
+    await user.should_not_see(marker="agent-dialog", retries=200)
+    # Carla's open page leaves for the login by itself, without her doing anything...
+    for _ in range(200):
+        if carla_tab.back_history[-1].startswith("/agent/login"):
+            break
+        await asyncio.sleep(0.05)
+    assert carla_tab.back_history[-1].startswith("/agent/login"), carla_tab.back_history
+    # ...and her browser is no longer signed in.
+    await carla_tab.open("/agent/notifications")
+    await carla_tab.should_see(LOGIN_BUTTON, retries=100)
 
-    guard = LoginThrottle(per_account=5, per_client=20)
-    for index in range(20):
-        guard.failed(f"guess{index}@demo.test", "10.9.9.9")
-    for index in range(1000):  # a blocked client trying ever new e-mails
-        assert guard.blocked(f"other{index}@demo.test", "10.9.9.9")
-    assert len(guard.failures) == 21
-    stamp = guard.begin("ana@demo.test", "10.1.1.1")
-    guard.succeeded("ana@demo.test", "10.1.1.1", stamp)  # a success takes its attempt back
-    assert not guard.blocked("ana@demo.test", "10.1.1.1")
-    assert not guard.failures.get("c:10.1.1.1")
+
+async def test_a_password_changed_elsewhere_ends_the_sign_in_at_the_next_page(user: User) -> None:
+    """Changed by another instance (no page of this one told): the database says so."""
+    await login_agent(user, CARLA, then="/agent")
+    carla = await agent(CARLA)
+    changes = admin.AgentChanges(
+        name="Carla Agente", email=CARLA, role=AgentRole.AGENT, active=True, password="outra-senha-longa"
+    )
+    await in_thread(admin.update_agent, await agent(ANA), ctx().hasher, carla.id, changes)
+    await user.open("/agent/notifications")
+    await user.should_see(LOGIN_BUTTON, retries=100)
+    await login_agent(user, CARLA, then="/agent", password="outra-senha-longa")  # the new one works
+    await user.should_see("Chamados")

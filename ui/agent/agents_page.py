@@ -7,11 +7,13 @@ from collections.abc import Awaitable, Callable
 from nicegui import ui
 
 from domain import admin
+from domain.access import Actor
 from domain.model import Agent, AgentRole
 
 from ..context import ctx, load_list
 from ..frame import Me
 from ..i18n import _, translate_in
+from ..session import end_everywhere
 from .admin_nav import admin_nav
 from .dialogs import close_button, error_line, modal, run_modal, submit_use_case
 from .labels import PERSON
@@ -59,7 +61,11 @@ async def agent_dialog(me: Me, agent: Agent | None = None) -> bool:
                     active=bool(active.value),
                     password=password.value or "",
                 )
-                await submit_use_case(dialog, error, admin.update_agent, me.actor, ctx().hasher, agent.id, changes)
+                saved = await submit_use_case(
+                    dialog, error, admin.update_agent, me.actor, ctx().hasher, agent.id, changes
+                )
+                if saved and (not changes.active or changes.password):
+                    end_everywhere(Actor.agent(agent.id))  # their open pages and sign-ins end now
 
         with ui.row().classes("w-full justify-end"):
             close_button(dialog)

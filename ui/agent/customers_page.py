@@ -8,12 +8,14 @@ from collections.abc import Awaitable, Callable
 from nicegui import ui
 
 from domain import admin, tickets
+from domain.access import Actor
 from domain.errors import DomainError
 from domain.model import Customer, Organization
 
 from ..context import call, ctx, error_text, perform
 from ..frame import Me
 from ..i18n import _, translate_in
+from ..session import end_everywhere
 from .admin_nav import admin_nav
 from .dialogs import close_button, confirm, error_line, modal, run_modal, submit_use_case
 from .labels import PERSON
@@ -54,7 +56,11 @@ async def customer_dialog(me: Me, organizations: list[Organization], customer: C
                 await submit_use_case(dialog, error, admin.create_customer, me.actor, ctx().hasher, fields)
             else:
                 assert customer.id is not None
-                await submit_use_case(dialog, error, admin.update_customer, me.actor, ctx().hasher, customer.id, fields)
+                saved = await submit_use_case(
+                    dialog, error, admin.update_customer, me.actor, ctx().hasher, customer.id, fields
+                )
+                if saved and (not fields.active or fields.password):
+                    end_everywhere(Actor.customer(customer.id))  # their open pages and sign-ins end now
 
         with ui.row().classes("w-full justify-end"):
             close_button(dialog)
@@ -106,6 +112,7 @@ async def _build(me: Me) -> None:
         if await confirm(_("Delete customer"), question, _("Delete")) and await perform(
             tickets.trash_customer, me.actor, customer.id
         ):
+            end_everywhere(Actor.customer(customer.id))
             ui.notify(_("{name} moved to the trash.").format(name=customer.name), type="positive")
             await draw()
 

@@ -66,16 +66,18 @@ async def submit_use_case(
     use_case: Callable[Concatenate[UnitOfWork, P], R],
     *args: P.args,
     **kwargs: P.kwargs,
-) -> None:
+) -> bool:
     """Runs the dialog's use case: on success the dialog closes with the result (True for
-    a use case that returns nothing); on a refusal it stays open and says why."""
+    a use case that returns nothing) and True is returned; on a refusal it stays open and
+    says why."""
     try:
         result = await call(use_case, *args, **kwargs)
     except DomainError as refusal:
         error.set_text(error_text(refusal))
-        return
+        return False
     except Exception:
         log.exception("use case %s failed", getattr(use_case, "__name__", use_case))
         error.set_text(_("Something went wrong. Please try again."))
-        return
+        return False
     dialog.submit(True if result is None else result)
+    return True

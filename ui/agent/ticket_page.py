@@ -17,6 +17,7 @@ from ..context import call, ctx, error_text, format_when, perform
 from ..frame import Me
 from ..i18n import _
 from ..labels import STATUS_COLORS, status_label
+from ..not_found import not_found_page, parse_id
 from ..refresh import Coalesced
 from ..session import still_signed_in
 from .dialogs import confirm
@@ -52,11 +53,15 @@ def ticket_summary(ticket: TicketDetail) -> None:
 
 def register() -> None:
     @ui.page("/agent/tickets/{number}")
-    async def ticket_page(number: int, request_id: int | None = None) -> None:
-        async with agent_page(f"/agent/tickets/{number}", _("Ticket #{number}").format(number=number)) as me:
+    async def ticket_page(number: str, request_id: str = "") -> None:
+        wanted, highlight = parse_id(number), parse_id(request_id)
+        if wanted is None or (request_id and highlight is None):
+            not_found_page()
+            return
+        async with agent_page(f"/agent/tickets/{wanted}", _("Ticket #{number}").format(number=wanted)) as me:
             if me is None:
                 return
-            await _build(me, number, request_id)
+            await _build(me, wanted, highlight)
 
 
 async def _build(me: Me, number: int, highlight: int | None) -> None:

@@ -24,13 +24,14 @@ from ..context import call, ctx, format_when, perform
 from ..frame import Me
 from ..i18n import _, translate_error
 from ..labels import STATE_COLORS, deadline_text, state_label
+from ..not_found import not_found_page, parse_id
 from ..refresh import Coalesced
 from ..session import still_signed_in
 from .approvals_tab import APPROVALS_PATH
 from .confirm import Confirmation
 from .labels import decision_text
 from .layout import not_found, portal_page
-from .ticket_page import parse_number, ticket_facts
+from .ticket_page import ticket_facts
 
 Loaded = tuple[TicketDetail, RequestRow] | None
 Act = Callable[[int, str], Awaitable[bool]]
@@ -214,7 +215,11 @@ class RequestPage:
 def register() -> None:
     @ui.page(APPROVALS_PATH + "/{request_id}")
     async def request_page(request_id: str) -> None:
-        async with portal_page(f"{APPROVALS_PATH}/{request_id}", _("Action to approve")) as me:
+        wanted = parse_id(request_id)
+        if wanted is None:
+            not_found_page()
+            return
+        async with portal_page(f"{APPROVALS_PATH}/{wanted}", _("Action to approve")) as me:
             if me is None:
                 return
-            await RequestPage(me, parse_number(request_id)).build()
+            await RequestPage(me, wanted).build()

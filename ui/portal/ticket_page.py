@@ -16,15 +16,12 @@ from ..context import call, ctx, format_when, perform
 from ..frame import Me
 from ..i18n import _
 from ..labels import STATUS_COLORS, status_label
+from ..not_found import not_found_page, parse_id
 from ..refresh import Coalesced
 from .labels import history_text, shows_body
 from .layout import portal_page
 
 Loaded = tuple[TicketDetail, list[HistoryEntry]] | None
-
-
-def parse_number(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) < 10 else None
 
 
 def ticket_facts(detail: TicketDetail) -> None:
@@ -95,9 +92,12 @@ async def _load(me: Me, number: int | None) -> Loaded:
 def register() -> None:
     @ui.page("/portal/tickets/{number}")
     async def ticket_page(number: str) -> None:
-        wanted = parse_number(number)
-        title = _("Ticket #{number}").format(number=wanted if wanted is not None else number)
-        async with portal_page(f"/portal/tickets/{number}", title) as me:
+        wanted = parse_id(number)
+        if wanted is None:
+            not_found_page()
+            return
+        title = _("Ticket #{number}").format(number=wanted)
+        async with portal_page(f"/portal/tickets/{wanted}", title) as me:
             if me is None:
                 return
 
@@ -117,7 +117,7 @@ def register() -> None:
             refresh = Coalesced(reread)
             loaded = await _load(me, wanted)
             content(loaded)
-            if loaded is None or wanted is None:
+            if loaded is None:
                 return
             ticket_id = loaded[0].id
 

@@ -54,8 +54,10 @@ async def test_a_ticket_of_someone_else_is_not_found(user: User) -> None:
     await user.open("/portal/tickets/1")
     await user.should_see("Chamado não encontrado.")
     await user.should_not_see(TICKET_1_SUBJECT)
-    await user.open("/portal/tickets/not-a-number")
-    await user.should_see("Chamado não encontrado.")
+    # An address that is no ticket number answers the product's "não encontrado" page, 404.
+    answer = await user.http_client.get("/portal/tickets/not-a-number")
+    assert answer.status_code == 404
+    assert "Não encontrado" in answer.text
 
 
 async def test_a_customer_opens_a_ticket_and_replies(user: User) -> None:
