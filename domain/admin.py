@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from . import answers
 from .access import Actor, require_admin, require_agent
 from .deadlines import checked_default_hours
 from .errors import Conflict, InvalidInput, NotFound
 from .events import Audience, PendingVisibilityChanged
 from .messages import N_
-from .model import Agent, AgentRole, CatalogAction, Customer, Organization, fold
+from .model import Agent, AgentRole, ApprovalRule, CatalogAction, Customer, Organization, fold
 from .ports import UnitOfWork
 from .reminders import checked_settings
 from .service import read_only
@@ -86,13 +87,24 @@ def create_action(
     description: str = "",
     active: bool = True,
     deadline_hours: int | None = None,
+    rule: ApprovalRule | str = ApprovalRule.ANY,
+    rule_count: int | None = None,
 ) -> int:
-    """A catalog action; `deadline_hours` is its *Prazo para aprovação* (None: none)."""
+    """A catalog action; `deadline_hours` is its *Prazo para aprovação* (None: none),
+    `rule` its *Regra de aprovação* (`rule_count`: the N of *Pelo menos N*)."""
     deadline_hours = checked_default_hours(deadline_hours)
+    rule, rule_count = answers.checked_rule(rule, rule_count)
     with uow:
         require_admin(uow, actor)
         name, description = _catalog_fields(uow, name, description, None)
-        action = CatalogAction(name=name, description=description, active=bool(active), deadline_hours=deadline_hours)
+        action = CatalogAction(
+            name=name,
+            description=description,
+            active=bool(active),
+            deadline_hours=deadline_hours,
+            rule=rule,
+            rule_count=rule_count,
+        )
         uow.catalog.add(action)
         uow.commit()
         assert action.id is not None
@@ -107,11 +119,14 @@ def update_action(
     description: str,
     active: bool,
     deadline_hours: int | Literal["keep"] | None = "keep",
+    rule: ApprovalRule | str | Literal["keep"] = "keep",
+    rule_count: int | None = None,
 ) -> None:
-    """Edits never rewrite history: requests keep their own snapshot of name and text, and
-    the deadline they got."""
+    """Edits never rewrite history: requests keep their own snapshot of name and text, the
+    deadline they got, and the rule and approvers fixed when they were made."""
     if deadline_hours != "keep":
         deadline_hours = checked_default_hours(deadline_hours)
+    checked = answers.checked_rule(rule, rule_count) if rule != "keep" else None
     with uow:
         require_admin(uow, actor)
         action = uow.catalog.get(action_id)
@@ -122,6 +137,8 @@ def update_action(
         action.active = bool(active)
         if deadline_hours != "keep":
             action.deadline_hours = deadline_hours
+        if checked is not None:
+            action.rule, action.rule_count = checked
         uow.commit()
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TypeVar
 
-from . import clock, deadlines, link_tokens, policy, reminders, routing, webhooks
+from . import answers, clock, deadlines, link_tokens, policy, reminders, routing, webhooks
 from .access import Actor, require_agent, require_customer
-from .errors import AlreadyAwaiting, AlreadyDecided, Conflict, Forbidden, InvalidInput, NotFound
+from .errors import AlreadyAwaiting, AlreadyDecided, Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from .events import (
     ActionApproved,
     ActionCancelled,
@@ -16,16 +17,20 @@ from .events import (
     ActionRejected,
     ActionRequested,
     AgentNotificationCreated,
+    PendingVisibilityChanged,
     RequestEvent,
+    TicketChanged,
 )
 from .messages import N_
 from .model import (
     ActionRequest,
+    ApprovalRule,
     Customer,
     DueKind,
     ExpiryReason,
     HistoryKind,
     Organization,
+    RequestAnswer,
     RequestState,
     Ticket,
     Via,
@@ -35,6 +40,8 @@ from .ports import UnitOfWork
 from .service import read_only
 from .validation import NOTE_MAX, clean_text
 from .views import Eligibility, Page, RequestRow, TicketDetail
+
+T = TypeVar("T")
 
 REASON_FEATURE_OFF = N_("Action approvals are turned off for this account.")
 REASON_NO_ORGANIZATION = N_("The ticket's customer belongs to no organization.")
@@ -168,6 +175,7 @@ def request_action(
         due = deadlines.deadline_for(action, deadline, clock.now())
         assert ticket.id is not None and agent.id is not None and action.id is not None
         organization = ticket_organization(uow, ticket)
+        plan = answers.plan(action, organization.id if organization is not None else None, managers)
         request = ActionRequest(
             ticket_id=ticket.id,
             action_id=action.id,
@@ -177,13 +185,20 @@ def request_action(
             note=note,
             deadline=due,
             organization_id=organization.id if organization is not None else None,
+            rule=plan.rule,
+            approvals_needed=plan.needed,
+            approvers_count=len(plan.approvers),
+            stage=plan.stage,
         )
         uow.requests.add(request)
         uow.flush()  # the partial unique index speaks here when another agent was faster
+        assert request.id is not None
+        uow.answers.add_approvers(request.id, plan.approvers)
         deadlines.schedule_expiry(uow, request)
         reminders.schedule_first(uow, request, uow.settings.get())
-        links = link_tokens.issue_links(uow, request, managers, link_days)
-        routing.queue_request_created(uow, ticket, request, managers, agent.name, links)
+        told = plan.told_first(managers)
+        links = link_tokens.issue_links(uow, request, told, link_days)
+        routing.queue_request_created(uow, ticket, request, told, agent.name, links)
         # Added after the outbox rows' query, so that it goes in with them in _event's one
         # flush rather than in an autoflush of its own.
         uow.history.add(
@@ -277,6 +292,29 @@ def _manager_request(
     return manager, request, ticket, organization
 
 
+# Answers under a multi-answer rule that raced another answer are taken again from the
+# start (the request's version changed under them); each try reads the answers afresh.
+ANSWER_ATTEMPTS = 10
+# How long the links of a second stage's managers last (the first stage's follow
+# AVAL_EMAIL_LINK_DAYS through request_action).
+NEXT_STAGE_LINK_DAYS = 7
+
+
+class AnswerRaced(Exception):
+    """Another answer to the same request committed first: read again and count again."""
+
+
+def retry_raced_answers(attempt: Callable[[], T]) -> T:
+    """Runs `attempt` (a whole unit of work) again while its answer lost a race to
+    another answer of the same request."""
+    for _attempt in range(ANSWER_ATTEMPTS):
+        try:
+            return attempt()
+        except AnswerRaced:
+            continue
+    raise Conflict(N_("Someone changed this at the same moment; reload and try again."))
+
+
 def evaluate(
     uow: UnitOfWork,
     actor: Actor,
@@ -289,7 +327,8 @@ def evaluate(
 ) -> None:
     """Approve or reject, in the caller's open unit of work, and commit. Every right is
     checked now. `claim` runs right after the request's new state is written, in the
-    same transaction (a mailed link consumes its token there)."""
+    same transaction (a mailed link consumes its token there). Under a multi-answer rule
+    an answer that raced another raises AnswerRaced: run it through retry_raced_answers."""
     manager, request, ticket, organization = _manager_request(uow, actor, request_id)
     if not policy.may_evaluate(manager, organization):
         raise Forbidden(N_("Only a manager of the organization may evaluate this action."))
@@ -298,6 +337,9 @@ def evaluate(
         assert row is not None
         raise already_decided_error(row)
     assert manager.id is not None and ticket.id is not None
+    if request.rule != ApprovalRule.ANY:
+        _answer(uow, manager, request, ticket, organization, approve=approve, reason=reason, via=via, claim=claim)
+        return
     kind = HistoryKind.ACTION_APPROVED if approve else HistoryKind.ACTION_REJECTED
     entry = ticket.entry(
         kind=kind,
@@ -322,6 +364,79 @@ def evaluate(
     _commit_decision(uow, request_id)
 
 
+def _answer(
+    uow: UnitOfWork,
+    manager: Customer,
+    request: ActionRequest,
+    ticket: Ticket,
+    organization: Organization | None,
+    *,
+    approve: bool,
+    reason: str,
+    via: Via,
+    claim: Callable[[], None] | None,
+) -> None:
+    """One answer under a multi-answer rule: kept, counted, and — when it settles the
+    request — the one final transition, as under the default rule. Every answer bumps the
+    request's version, so answers given at the same moment are counted one after the
+    other (the slower one is taken again) and only one of them moves the request."""
+    assert manager.id is not None and request.id is not None and ticket.id is not None
+    approver = uow.answers.approver(request.id, manager.id)
+    answered = approver is not None and uow.answers.answer(request.id, manager.id) is not None
+    answers.check_may_answer(request, approver, answered)
+    answer = RequestAnswer(
+        request_id=request.id, customer_id=manager.id, approved=approve, reason=reason, at=clock.now()
+    )
+    outcome = answers.outcome_of(request, approve)
+    final = outcome in (answers.Outcome.APPROVED, answers.Outcome.REJECTED)
+    entry = None
+    try:
+        if final:
+            entry = ticket.entry(
+                kind=HistoryKind.ACTION_APPROVED if approve else HistoryKind.ACTION_REJECTED,
+                actor_name=manager.name,
+                body="" if approve else reason,
+                request_id=request.id,
+                action_name=request.action_name,
+                via=via,
+            )
+            _ticket_first(uow)
+        answers.count(request, answer, outcome)
+        if outcome == answers.Outcome.APPROVED:
+            request.approve(manager.id)
+        elif outcome == answers.Outcome.REJECTED:
+            request.reject(manager.id, reason)
+        uow.answers.add(answer)
+        uow.flush()  # the request's versioned UPDATE: of answers racing, one at a time
+    except Conflict:
+        uow.rollback()
+        raise AnswerRaced from None
+    if claim is not None:
+        claim()
+    if entry is not None:
+        uow.history.add(entry)
+        _notify_agents(uow, ticket, request, manager.name, email=True)
+        event_cls = ActionApproved if outcome == answers.Outcome.APPROVED else ActionRejected
+        uow.record(_event(event_cls, uow, ticket, request, organization=organization, via=via))
+    else:
+        in_scope = managers_for(uow, ticket, organization)
+        if outcome == answers.Outcome.NEXT_STAGE:
+            asked = set(uow.answers.approver_ids(request.id, request.stage))
+            requester = uow.agents.get(request.requested_by_agent_id)
+            stage_two = [m for m in in_scope if m.id in asked]
+            links = link_tokens.issue_links(uow, request, stage_two, NEXT_STAGE_LINK_DAYS)
+            routing.queue_request_created(
+                uow, ticket, request, stage_two, requester.name if requester else "", links
+            )
+        audience = routing.audience(in_scope, ticket, request)
+        uow.record(TicketChanged(ticket_id=ticket.id, ticket_number=ticket.number, audience=audience))
+        uow.record(PendingVisibilityChanged(audience=audience))
+    try:
+        uow.commit()
+    except Conflict:
+        raise AnswerRaced from None
+
+
 def _notify_agents(uow: UnitOfWork, ticket: Ticket, request: ActionRequest, actor_name: str, *, email: bool) -> None:
     notifications = routing.notify_agents(uow, ticket, request, actor_name, email=email)
     uow.flush()
@@ -341,14 +456,21 @@ def _notify_agents(uow: UnitOfWork, ticket: Ticket, request: ActionRequest, acto
 
 
 def approve(uow: UnitOfWork, actor: Actor, request_id: int, *, via: Via = Via.PORTAL) -> None:
-    with uow:
-        evaluate(uow, actor, request_id, approve=True, via=via)
+    def attempt() -> None:
+        with uow:
+            evaluate(uow, actor, request_id, approve=True, via=via)
+
+    retry_raced_answers(attempt)
 
 
 def reject(uow: UnitOfWork, actor: Actor, request_id: int, reason: str = "", *, via: Via = Via.PORTAL) -> None:
     reason = clean_text(reason, label=N_("Reason"), max_len=NOTE_MAX, multiline=True)
-    with uow:
-        evaluate(uow, actor, request_id, approve=False, reason=reason, via=via)
+
+    def attempt() -> None:
+        with uow:
+            evaluate(uow, actor, request_id, approve=False, reason=reason, via=via)
+
+    retry_raced_answers(attempt)
 
 
 def cancel(uow: UnitOfWork, actor: Actor | None, request_id: int) -> None:
@@ -526,9 +648,9 @@ def pending_approvals(
     with uow:
         manager = require_customer(uow, actor)
         scope = manager_organizations(uow, manager)
-        if not scope:
+        if not scope or manager.id is None:
             return Page(items=[], total=0, page=1, per_page=max(1, per_page))
-        return uow.requests.pending_rows_for_organizations(scope, page, per_page)
+        return uow.requests.pending_rows_for_organizations(scope, page, per_page, customer_id=manager.id)
 
 
 @read_only
@@ -536,7 +658,9 @@ def pending_count(uow: UnitOfWork, actor: Actor) -> int:
     with uow:
         manager = require_customer(uow, actor)
         scope = manager_organizations(uow, manager)
-        return uow.requests.count_pending_for_organizations(scope) if scope else 0
+        if not scope or manager.id is None:
+            return 0
+        return uow.requests.count_pending_for_manager(manager.id, scope)
 
 
 @read_only
@@ -553,8 +677,9 @@ def pending_counts(uow: UnitOfWork, actors: Sequence[Actor]) -> dict[Actor, int]
 
 
 def _counts_of(uow: UnitOfWork, people: Sequence[Customer]) -> dict[int, int]:
-    """Pending counts by customer id; 0 for anyone who is not an active manager. Two
-    statements whatever the number of people and scopes: their organizations' children,
+    """Pending counts by customer id; 0 for anyone who is not an active manager. Three
+    statements whatever the number of people and scopes: the requests under other rules
+    asking each of them, their organizations' children,
     then the awaiting requests per organization, summed per scope here."""
     managers = [p for p in people if p.is_active_manager and p.organization_id is not None]
     children = uow.organizations.children_of(sorted({m.organization_id for m in managers if m.organization_id}))
@@ -566,9 +691,11 @@ def _counts_of(uow: UnitOfWork, people: Sequence[Customer]) -> dict[int, int]:
     per_organization = uow.requests.count_pending_by_organization(
         sorted({organization for scope in scopes.values() for organization in scope})
     )
+    asking = uow.requests.count_open_by_approver(sorted(scopes))
     counts = {p.id: 0 for p in people if p.id is not None}
     for person_id, scope in scopes.items():
         counts[person_id] = sum(per_organization.get(organization, 0) for organization in set(scope))
+        counts[person_id] += asking.get(person_id, 0)
     return counts
 
 
@@ -583,6 +710,34 @@ def request_for_manager(uow: UnitOfWork, actor: Actor, request_id: int) -> tuple
         if detail is None or row is None:
             raise NotFound(REQUEST_NOT_FOUND)
         return detail, row
+
+
+@read_only
+def request_progress(uow: UnitOfWork, actor: Actor, request_id: int) -> answers.Progress:
+    """The answers so far of one request ("1 de 2 aprovações", who, when): for the agents
+    and for the managers who may see it."""
+    with uow:
+        blocked = None
+        if actor.kind == "agent":
+            require_agent(uow, actor)
+            request = uow.requests.get(request_id)
+            if request is None:
+                raise NotFound(REQUEST_NOT_FOUND)
+        else:
+            manager, request, _ticket, _organization = _manager_request(uow, actor, request_id)
+            if request.is_pending and request.rule != ApprovalRule.ANY and request.id is not None:
+                assert manager.id is not None
+                approver = uow.answers.approver(request.id, manager.id)
+                answered = approver is not None and uow.answers.answer(request.id, manager.id) is not None
+                try:
+                    answers.check_may_answer(request, approver, answered)
+                except DomainError as refusal:
+                    blocked = refusal.message
+        assert request.id is not None
+        kept = uow.answers.views([request.id]).get(request.id, [])
+        return answers.Progress(
+            request.rule, request.approvals_count, request.approvals_needed, tuple(kept), blocked=blocked
+        )
 
 
 @read_only

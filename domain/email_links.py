@@ -83,24 +83,32 @@ def confirm_link(uow: UnitOfWork, token: str, reason: str = "") -> LinkDecision:
     and consumes the token in the same transaction. Of two confirmations at once (two
     tabs, a replayed form, a portal decision by another manager) one decides; the other
     is told who did (AlreadyDecided)."""
-    with uow:
-        link, manager = _usable(uow, token)
-        approve = link.decision == LinkDecision.APPROVE
-        if not approve:
-            reason = clean_text(reason, label=N_("Reason"), max_len=NOTE_MAX, multiline=True)
-        assert link.id is not None and manager.id is not None
 
-        def consume() -> None:
-            if not uow.email_links.consume(link.id or 0, clock.now()):
-                raise approvals.lost_to_another_decision(uow, link.request_id)
+    def attempt() -> LinkDecision:
+        with uow:
+            return _confirm(uow, token, reason)
 
-        approvals.evaluate(
-            uow,
-            Actor.customer(manager.id),
-            link.request_id,
-            approve=approve,
-            reason="" if approve else reason,
-            via=Via.EMAIL,
-            claim=consume,
-        )
-        return link.decision
+    return approvals.retry_raced_answers(attempt)
+
+
+def _confirm(uow: UnitOfWork, token: str, reason: str) -> LinkDecision:
+    link, manager = _usable(uow, token)
+    approve = link.decision == LinkDecision.APPROVE
+    if not approve:
+        reason = clean_text(reason, label=N_("Reason"), max_len=NOTE_MAX, multiline=True)
+    assert link.id is not None and manager.id is not None
+
+    def consume() -> None:
+        if not uow.email_links.consume(link.id or 0, clock.now()):
+            raise approvals.lost_to_another_decision(uow, link.request_id)
+
+    approvals.evaluate(
+        uow,
+        Actor.customer(manager.id),
+        link.request_id,
+        approve=approve,
+        reason="" if approve else reason,
+        via=Via.EMAIL,
+        claim=consume,
+    )
+    return link.decision

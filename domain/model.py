@@ -74,6 +74,15 @@ class HistoryKind(StrEnum):
     MANAGERS_REMINDED = "managers_reminded"
 
 
+class ApprovalRule(StrEnum):
+    """*Regra de aprovação* of a catalog action (spec §13)."""
+
+    ANY = "any"  # *Qualquer gerente*: the first answer decides
+    ALL = "all"  # *Todos os gerentes*: every manager concerned approves; one rejection rejects
+    AT_LEAST = "at_least"  # *Pelo menos N*
+    STAGES = "stages"  # *Em etapas*: the organization's managers, then the parent's
+
+
 class ExpiryReason(StrEnum):
     """Why a pending request expired; kept in the body of its history entry."""
 
@@ -245,6 +254,9 @@ class CatalogAction:
     # *Prazo para aprovação*: the deadline a request of this action gets by default, in
     # hours after it is made; None: no deadline.
     deadline_hours: int | None = None
+    rule: ApprovalRule = ApprovalRule.ANY
+    # N of *Pelo menos N*; None for the other rules.
+    rule_count: int | None = None
     id: int | None = None
 
     def __post_init__(self) -> None:
@@ -273,6 +285,16 @@ class ActionRequest:
     # The organization of the ticket's customer when the request was made: the one asked
     # to decide, as the reports count it (spec §15), whatever the customer's moves later.
     organization_id: int | None = None
+    # The action's rule when the request was made, and what it asks for then (the
+    # approvers themselves are kept as RequestApprover rows): approvals needed, approvals
+    # so far, and the stage awaiting an answer (*Em etapas*: 1 the organization, 2 the
+    # parent). Under the default rule none of this is used.
+    rule: ApprovalRule = ApprovalRule.ANY
+    approvals_needed: int = 1
+    approvals_count: int = 0
+    answers_count: int = 0
+    approvers_count: int = 0
+    stage: int = 1
     # Bumped on every change; the database only accepts an update of the version it read,
     # so two evaluations racing each other can never both commit.
     version: int = 1
@@ -304,6 +326,31 @@ class ActionRequest:
 
     def expire(self) -> None:
         self._decide(RequestState.EXPIRED)
+
+
+@dataclass(eq=False)
+class RequestApprover:
+    """A manager concerned by a request under a multi-answer rule, fixed when the request
+    was made; `stage` 2 is the parent organization's step of *Em etapas*."""
+
+    request_id: int
+    customer_id: int
+    stage: int = 1
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class RequestAnswer:
+    """One manager's answer to a request: at most one per manager per request."""
+
+    request_id: int
+    customer_id: int
+    approved: bool
+    reason: str = ""
+    # Set when a stand-in answered for an absent manager: the absent manager's id.
+    on_behalf_of_id: int | None = None
+    at: datetime = field(default_factory=_now)
+    id: int | None = None
 
 
 @dataclass(eq=False)

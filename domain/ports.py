@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Literal, Protocol
 
+from .answers import AnswerView
 from .events import DomainEvent
 from .model import (
     AccessToken,
@@ -25,6 +26,8 @@ from .model import (
     Organization,
     OutboxMessage,
     PushSubscription,
+    RequestAnswer,
+    RequestApprover,
     Ticket,
     WebhookEndpoint,
 )
@@ -117,12 +120,29 @@ class RequestRepository(Protocol):
     def rows_of_ticket(self, ticket_id: int) -> list[RequestRow]: ...
     def row(self, request_id: int) -> RequestRow | None: ...
     def pending_rows_for_organizations(
-        self, organization_ids: Sequence[int], page: int, per_page: int
+        self, organization_ids: Sequence[int], page: int, per_page: int, customer_id: int | None = None
     ) -> Page[RequestRow]: ...
     def count_pending_for_organizations(self, organization_ids: Sequence[int]) -> int: ...
     def count_pending_by_organization(self, organization_ids: Sequence[int]) -> dict[int, int]:
-        """Awaiting requests of each organization's customers, in one statement (absent: 0)."""
+        """Awaiting default-rule requests of each organization's customers, in one
+        statement (absent: 0)."""
         ...
+    def count_pending_for_manager(self, customer_id: int, organization_ids: Sequence[int]) -> int: ...
+    def count_open_by_approver(self, customer_ids: Sequence[int]) -> dict[int, int]:
+        """Requests under other rules asking each of these managers now, unanswered."""
+        ...
+
+
+class AnswerRepository(Protocol):
+    def add_approvers(self, request_id: int, approvers: Sequence[tuple[int, int]]) -> None: ...
+    def approver(self, request_id: int, customer_id: int) -> RequestApprover | None: ...
+    def approver_ids(self, request_id: int, stage: int) -> list[int]: ...
+    def unanswered(self, request_ids: Sequence[int]) -> dict[int, set[int]]:
+        """Per request, the approvers of the stage asked now who have not answered."""
+        ...
+    def answer(self, request_id: int, customer_id: int) -> RequestAnswer | None: ...
+    def add(self, answer: RequestAnswer) -> None: ...
+    def views(self, request_ids: Sequence[int]) -> dict[int, list[AnswerView]]: ...
 
 
 
@@ -243,6 +263,7 @@ class UnitOfWork(abc.ABC):
     history: HistoryRepository
     catalog: CatalogRepository
     requests: RequestRepository
+    answers: AnswerRepository
     notifications: NotificationRepository
     outbox: OutboxRepository
     push_subscriptions: PushSubscriptionRepository

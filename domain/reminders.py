@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from . import clock, policy, routing
+from . import answers, clock, policy, routing
 from .access import Actor, require_agent
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .events import OutboxChanged, TicketChanged
@@ -77,10 +77,11 @@ def send_reminders(uow: UnitOfWork, limit: int = REMINDER_BATCH) -> int:
             else:
                 live.append((item, request, target))
         managers = _managers_by_organization(uow, {o for _i, _r, t in live for o in t.organization_ids})
+        unanswered = answers.still_to_answer(uow, [request for _i, request, _t in live])
         keys = [
             routing.reminder_key(request.id or 0, item.runs + 1, manager.id or 0, "email")
             for item, request, target in live
-            for manager in _in_scope(managers, target)
+            for manager in answers.to_remind(request, _in_scope(managers, target), unanswered)
         ]
         already = uow.outbox.existing_keys(keys)
         all_managers = [m.id for ms in managers.values() for m in ms if m.id is not None]
@@ -89,7 +90,7 @@ def send_reminders(uow: UnitOfWork, limit: int = REMINDER_BATCH) -> int:
         for item, request, target in live:
             round_number = item.runs + 1
             mornings: list[datetime] = []
-            for manager in _in_scope(managers, target):
+            for manager in answers.to_remind(request, _in_scope(managers, target), unanswered):
                 assert manager.id is not None and request.id is not None
                 if routing.reminder_key(request.id, round_number, manager.id, "email") in already:
                     continue
@@ -154,7 +155,7 @@ def remind_managers(uow: UnitOfWork, actor: Actor, request_id: int) -> None:
         targets = uow.requests.reminder_targets([request_id])
         target = targets[request_id]
         managers = _managers_by_organization(uow, set(target.organization_ids))
-        in_scope = _in_scope(managers, target)
+        in_scope = answers.to_remind(request, _in_scope(managers, target), answers.still_to_answer(uow, [request]))
         pushable = uow.push_subscriptions.customers_among([m.id for m in in_scope if m.id is not None])
         stamp = int(now.timestamp())
         uow.outbox.add_many(

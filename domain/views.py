@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from .model import RequestState, TicketStatus
+from .model import ApprovalRule, RequestState, TicketStatus
 
 T = TypeVar("T")
 
@@ -87,6 +87,15 @@ class RequestRow:
     cancelled_by_name: str | None = None
     reason: str = ""
     deadline: datetime | None = None
+    # The approval rule fixed at request time and its progress ("1 de 2 aprovações").
+    rule: ApprovalRule = ApprovalRule.ANY
+    approvals_count: int = 0
+    approvals_needed: int = 1
+
+    @property
+    def counts_answers(self) -> bool:
+        """Under a multi-answer rule the list and the pages show the progress."""
+        return self.rule != ApprovalRule.ANY
 
 
 @dataclass(frozen=True)

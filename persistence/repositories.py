@@ -28,12 +28,14 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
+from domain.answers import AnswerView
 from domain.model import (
     AccessToken,
     AccountSettings,
     ActionRequest,
     Agent,
     AgentNotification,
+    ApprovalRule,
     CatalogAction,
     Customer,
     DueKind,
@@ -45,6 +47,8 @@ from domain.model import (
     OutboxMessage,
     OutboxStatus,
     PushSubscription,
+    RequestAnswer,
+    RequestApprover,
     RequestState,
     Ticket,
     WebhookEndpoint,
@@ -61,6 +65,8 @@ from .tables import (
     email_links,
     history_entries,
     organizations,
+    request_answers,
+    request_approvers,
     tickets,
 )
 from .tables import agent_notifications as notifications_table
@@ -380,14 +386,72 @@ class SqlCatalog(_Repo):
 
 
 def _pending_scope(owner: Any, organization_ids: Any) -> list[Any]:
-    """Awaiting requests of live tickets of live customers of these organizations (a
-    list, or a bound parameter)."""
+    """Awaiting requests under the default rule of live tickets of live customers of these
+    organizations (a list, or a bound parameter): any manager in scope may answer them."""
     return [
         action_requests.c.state == RequestState.AWAITING_APPROVAL,
         tickets.c.in_trash.is_(False),
         owner.c.in_trash.is_(False),
         owner.c.organization_id.in_(organization_ids),
+        action_requests.c.rule == ApprovalRule.ANY,
     ]
+
+
+def _open_for(customer_id: Any) -> Any:
+    """A request under another rule that asks this manager now (their stage) and that
+    they have not answered yet."""
+    return and_(
+        action_requests.c.rule != ApprovalRule.ANY,
+        exists().where(
+            request_approvers.c.request_id == action_requests.c.id,
+            request_approvers.c.customer_id == customer_id,
+            request_approvers.c.stage == action_requests.c.stage,
+        ),
+        ~exists().where(
+            request_answers.c.request_id == action_requests.c.id, request_answers.c.customer_id == customer_id
+        ),
+    )
+
+
+def _pending_for(owner: Any, customer_id: int, organization_ids: Sequence[int]) -> list[Any]:
+    """What one manager has to answer: default-rule requests in their scope, and the
+    requests under other rules that ask them and that they have not answered."""
+    return [
+        action_requests.c.state == RequestState.AWAITING_APPROVAL,
+        tickets.c.in_trash.is_(False),
+        owner.c.in_trash.is_(False),
+        or_(
+            and_(action_requests.c.rule == ApprovalRule.ANY, owner.c.organization_id.in_(list(organization_ids))),
+            _open_for(customer_id),
+        ),
+    ]
+
+
+def _open_by_approver() -> Any:
+    """Per manager, the requests under other rules that ask them now and that they have
+    not answered (the approver rows are read by customer: an index range each)."""
+    owner = aliased(customers)
+    return (
+        select(request_approvers.c.customer_id, func.count())
+        .select_from(
+            request_approvers.join(action_requests, action_requests.c.id == request_approvers.c.request_id)
+            .join(tickets, tickets.c.id == action_requests.c.ticket_id)
+            .join(owner, owner.c.id == tickets.c.customer_id)
+        )
+        .where(
+            request_approvers.c.customer_id.in_(bindparam("customer_ids", expanding=True)),
+            action_requests.c.state == RequestState.AWAITING_APPROVAL,
+            action_requests.c.rule != ApprovalRule.ANY,
+            request_approvers.c.stage == action_requests.c.stage,
+            tickets.c.in_trash.is_(False),
+            owner.c.in_trash.is_(False),
+            ~exists().where(
+                request_answers.c.request_id == request_approvers.c.request_id,
+                request_answers.c.customer_id == request_approvers.c.customer_id,
+            ),
+        )
+        .group_by(request_approvers.c.customer_id)
+    )
 
 
 def _pending_by_organization() -> Any:
@@ -408,6 +472,7 @@ def _pending_by_organization() -> Any:
 # than running it (~170 of ~300 µs on SQLite), and every request event and badge read
 # runs it. The SQL is the same as an inline `in_(list)` makes.
 _PENDING_BY_ORGANIZATION = _pending_by_organization()
+_OPEN_BY_APPROVER = _open_by_approver()
 
 
 class SqlRequests(_Repo):
@@ -443,6 +508,9 @@ class SqlRequests(_Repo):
             func.coalesce(canceller_agent.c.name, canceller_customer.c.name),
             action_requests.c.reason,
             action_requests.c.deadline,
+            action_requests.c.rule,
+            action_requests.c.approvals_count,
+            action_requests.c.approvals_needed,
         ).select_from(
             action_requests.join(tickets, tickets.c.id == action_requests.c.ticket_id)
             .join(owner, owner.c.id == tickets.c.customer_id)
@@ -514,18 +582,28 @@ class SqlRequests(_Repo):
         return RequestRow(*row) if row else None
 
     def pending_rows_for_organizations(
-        self, organization_ids: Sequence[int], page: int, per_page: int
+        self, organization_ids: Sequence[int], page: int, per_page: int, customer_id: int | None = None
     ) -> Page[RequestRow]:
         """One page, oldest first; a page past the end gives the last one. Two statements
-        whatever the page: the count, then the page's rows with all their names joined."""
-        total = self.count_pending_for_organizations(organization_ids)
+        whatever the page: the count, then the page's rows with all their names joined.
+        With `customer_id`, that manager's list: also the requests under other rules that
+        ask them, less those they answered."""
+        if customer_id is None:
+            total = self.count_pending_for_organizations(organization_ids)
+        else:
+            total = self.count_pending_for_manager(customer_id, organization_ids)
         per_page = max(1, min(per_page, 200))
         page = min(max(1, page), max(1, -(-total // per_page)))
         if total == 0:
             return Page(items=[], total=0, page=page, per_page=per_page)
         query, owner = self._rows()
+        where = (
+            _pending_scope(owner, list(organization_ids))
+            if customer_id is None
+            else _pending_for(owner, customer_id, organization_ids)
+        )
         rows = self.session.execute(
-            query.where(*_pending_scope(owner, list(organization_ids)))
+            query.where(*where)
             .order_by(action_requests.c.requested_at, action_requests.c.id)
             .limit(per_page)
             .offset((page - 1) * per_page)
@@ -540,6 +618,112 @@ class SqlRequests(_Repo):
             return {}
         rows = self.session.execute(_PENDING_BY_ORGANIZATION, {"organization_ids": list(organization_ids)})
         return {int(organization_id): int(count) for organization_id, count in rows}
+
+    def count_pending_for_manager(self, customer_id: int, organization_ids: Sequence[int]) -> int:
+        owner = aliased(customers)
+        query = (
+            select(func.count())
+            .select_from(
+                action_requests.join(tickets, tickets.c.id == action_requests.c.ticket_id).join(
+                    owner, owner.c.id == tickets.c.customer_id
+                )
+            )
+            .where(*_pending_for(owner, customer_id, organization_ids))
+        )
+        return int(self.session.execute(query).scalar_one())
+
+    def count_open_by_approver(self, customer_ids: Sequence[int]) -> dict[int, int]:
+        if not customer_ids:
+            return {}
+        rows = self.session.execute(_OPEN_BY_APPROVER, {"customer_ids": list(customer_ids)})
+        return {int(customer_id): int(count) for customer_id, count in rows}
+
+
+class SqlAnswers:
+    """The approvers fixed for a request and their answers."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add_approvers(self, request_id: int, approvers: Sequence[tuple[int, int]]) -> None:
+        """One statement for any number (a request to 1,000 managers)."""
+        if approvers:
+            self.session.execute(
+                insert(request_approvers),
+                [{"request_id": request_id, "customer_id": c, "stage": stage} for c, stage in approvers],
+            )
+
+    def approver(self, request_id: int, customer_id: int) -> RequestApprover | None:
+        query = select(RequestApprover).where(
+            request_approvers.c.request_id == request_id, request_approvers.c.customer_id == customer_id
+        )
+        return self.session.scalars(query).first()
+
+    def approver_ids(self, request_id: int, stage: int) -> list[int]:
+        query = select(request_approvers.c.customer_id).where(
+            request_approvers.c.request_id == request_id, request_approvers.c.stage == stage
+        )
+        return list(self.session.scalars(query.order_by(request_approvers.c.customer_id)))
+
+    def unanswered(self, request_ids: Sequence[int]) -> dict[int, set[int]]:
+        """Per request, the approvers of the stage asked now who have not answered."""
+        if not request_ids:
+            return {}
+        query = (
+            select(request_approvers.c.request_id, request_approvers.c.customer_id)
+            .select_from(
+                request_approvers.join(action_requests, action_requests.c.id == request_approvers.c.request_id)
+            )
+            .where(
+                request_approvers.c.request_id.in_(list(request_ids)),
+                request_approvers.c.stage == action_requests.c.stage,
+                ~exists().where(
+                    request_answers.c.request_id == request_approvers.c.request_id,
+                    request_answers.c.customer_id == request_approvers.c.customer_id,
+                ),
+            )
+        )
+        found: dict[int, set[int]] = {request_id: set() for request_id in request_ids}
+        for request_id, customer_id in self.session.execute(query):
+            found[request_id].add(customer_id)
+        return found
+
+    def answer(self, request_id: int, customer_id: int) -> RequestAnswer | None:
+        query = select(RequestAnswer).where(
+            request_answers.c.request_id == request_id, request_answers.c.customer_id == customer_id
+        )
+        return self.session.scalars(query).first()
+
+    def add(self, answer: RequestAnswer) -> None:
+        self.session.add(answer)
+
+    def views(self, request_ids: Sequence[int]) -> dict[int, list[AnswerView]]:
+        """The answers of these requests with the names, in the order given."""
+        if not request_ids:
+            return {}
+        who = aliased(customers)
+        absent = aliased(customers)
+        query = (
+            select(
+                request_answers.c.request_id,
+                who.c.name,
+                request_answers.c.approved,
+                request_answers.c.reason,
+                request_answers.c.at,
+                absent.c.name,
+            )
+            .select_from(
+                request_answers.join(who, who.c.id == request_answers.c.customer_id).outerjoin(
+                    absent, absent.c.id == request_answers.c.on_behalf_of_id
+                )
+            )
+            .where(request_answers.c.request_id.in_(list(request_ids)))
+            .order_by(request_answers.c.at, request_answers.c.id)
+        )
+        found: dict[int, list[AnswerView]] = {}
+        for request_id, name, approved, reason, at, absent_name in self.session.execute(query):
+            found.setdefault(request_id, []).append(AnswerView(name, bool(approved), reason, at, absent_name))
+        return found
 
 
 class SqlNotifications(_Repo):

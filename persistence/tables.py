@@ -28,6 +28,7 @@ from domain.model import (
     Agent,
     AgentNotification,
     AgentRole,
+    ApprovalRule,
     CatalogAction,
     Channel,
     Customer,
@@ -42,6 +43,8 @@ from domain.model import (
     OutboxMessage,
     OutboxStatus,
     PushSubscription,
+    RequestAnswer,
+    RequestApprover,
     RequestState,
     Ticket,
     TicketStatus,
@@ -160,6 +163,8 @@ catalog_actions = Table(
     Column("description", String(500), nullable=False, default=""),
     Column("active", Boolean, nullable=False, default=True),
     Column("deadline_hours", Integer),
+    Column("rule", _enum(ApprovalRule, "approval_rule"), nullable=False, server_default="any"),
+    Column("rule_count", Integer),
 )
 
 action_requests = Table(
@@ -184,6 +189,13 @@ action_requests = Table(
     Column("version", Integer, nullable=False),
     # A snapshot like action_name (0009): the reports group by it without joining tickets.
     Column("organization_id", Integer),
+    # The approval rule and its counters, fixed when the request is made (0010).
+    Column("rule", _enum(ApprovalRule, "approval_rule"), nullable=False, server_default="any"),
+    Column("approvals_needed", Integer, nullable=False, server_default="1"),
+    Column("approvals_count", Integer, nullable=False, server_default="0"),
+    Column("answers_count", Integer, nullable=False, server_default="0"),
+    Column("approvers_count", Integer, nullable=False, server_default="0"),
+    Column("stage", Integer, nullable=False, server_default="1"),
     # Spec §3: at most one request awaiting approval per ticket, whatever the app does.
     Index(
         "uq_action_requests_one_awaiting",
@@ -196,6 +208,33 @@ action_requests = Table(
     # The reports (0009): what was decided in a period, each week an index range; with
     # the columns the figures read, the index alone answers them.
     Index("ix_action_requests_decided", "decided_at", "state", "requested_at", "action_id", "organization_id"),
+)
+
+# The managers a multi-answer request asks, fixed when it is made, and each one's answer:
+# one per manager per request, whatever the clicks racing each other.
+request_approvers = Table(
+    "request_approvers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("request_id", Integer, ForeignKey("action_requests.id"), nullable=False),
+    Column("customer_id", Integer, ForeignKey("customers.id"), nullable=False),
+    Column("stage", Integer, nullable=False),
+    UniqueConstraint("request_id", "customer_id", name="uq_request_approvers_one"),
+    # The badge: a manager's approver rows, read by customer.
+    Index("ix_request_approvers_customer", "customer_id", "request_id"),
+)
+
+request_answers = Table(
+    "request_answers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("request_id", Integer, ForeignKey("action_requests.id"), nullable=False),
+    Column("customer_id", Integer, ForeignKey("customers.id"), nullable=False),
+    Column("approved", Boolean, nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+    Column("on_behalf_of_id", Integer, ForeignKey("customers.id")),
+    Column("at", UTCDateTime(), nullable=False),
+    Index("uq_request_answers_one", "request_id", "customer_id", unique=True),
 )
 
 agent_notifications = Table(
@@ -333,6 +372,8 @@ def start_mappers() -> None:
     # The version column turns every update into "UPDATE … WHERE version = <read>": of two
     # concurrent evaluations, the second updates no row and fails instead of overwriting.
     mapper_registry.map_imperatively(ActionRequest, action_requests, version_id_col=action_requests.c.version)
+    mapper_registry.map_imperatively(RequestApprover, request_approvers)
+    mapper_registry.map_imperatively(RequestAnswer, request_answers)
     mapper_registry.map_imperatively(AgentNotification, agent_notifications)
     mapper_registry.map_imperatively(OutboxMessage, outbox_messages)
     mapper_registry.map_imperatively(PushSubscription, push_subscriptions)

@@ -29,6 +29,10 @@ def _translate(error: Exception) -> Exception:
         return AlreadyAwaiting(N_("This ticket already has an action awaiting approval."))
     if isinstance(error, IntegrityError) and "action_requests.ticket_id" in text:
         return AlreadyAwaiting(N_("This ticket already has an action awaiting approval."))
+    if isinstance(error, IntegrityError) and (
+        "uq_request_answers_one" in text or "request_answers.request_id, request_answers.customer_id" in text
+    ):
+        return Conflict(N_("You already answered this request."))
     if isinstance(error, StaleDataError):
         return Conflict(N_("Someone changed this at the same moment; reload and try again."))
     if isinstance(error, OperationalError) and "could not serialize" in text:
@@ -64,6 +68,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.history = repos.SqlHistory(session)
         self.catalog = repos.SqlCatalog(session)
         self.requests = repos.SqlRequests(session)
+        self.answers = repos.SqlAnswers(session)
         self.notifications = repos.SqlNotifications(session)
         self.outbox = repos.SqlOutbox(session)
         self.push_subscriptions = repos.SqlPushSubscriptions(session)

@@ -10,7 +10,7 @@ from nicegui.events import ValueChangeEventArguments
 
 from domain import admin
 from domain.errors import DomainError
-from domain.model import CatalogAction
+from domain.model import ApprovalRule, CatalogAction
 
 from ..context import call, error_text, perform
 from ..frame import Me
@@ -36,6 +36,13 @@ async def action_dialog(me: Me, action: CatalogAction | None = None) -> bool:
         ui.label(_("Empty: requests of this action have no deadline unless the agent sets one.")).classes(
             "text-caption text-grey-8"
         )
+        rule = ui.select(
+            rule_labels(), label=_("Approval rule"), value=(action.rule if action else ApprovalRule.ANY).value
+        ).classes("w-full").mark("action-rule")
+        count = ui.number(
+            _("Approvals needed (N)"), value=action.rule_count if action and action.rule_count else 2, min=1, step=1
+        ).classes("w-full").mark("action-rule-count")
+        count.bind_visibility_from(rule, "value", backward=lambda value: value == ApprovalRule.AT_LEAST.value)
         error = error_line()
 
         async def save() -> None:
@@ -49,6 +56,8 @@ async def action_dialog(me: Me, action: CatalogAction | None = None) -> bool:
                     description.value or "",
                     bool(active.value),
                     _hours(deadline.value),
+                    rule.value,
+                    _hours(count.value),
                 )
             else:
                 assert action.id is not None
@@ -62,6 +71,8 @@ async def action_dialog(me: Me, action: CatalogAction | None = None) -> bool:
                     description.value or "",
                     bool(active.value),
                     _hours(deadline.value),
+                    rule.value,
+                    _hours(count.value),
                 )
 
         with ui.row().classes("w-full justify-end"):
@@ -70,9 +81,25 @@ async def action_dialog(me: Me, action: CatalogAction | None = None) -> bool:
     return await run_modal(dialog) is not None
 
 
+def rule_labels() -> dict[str, str]:
+    """*Regra de aprovação*, as the catalog dialog and rows name them."""
+    return {
+        ApprovalRule.ANY.value: _("Any manager"),
+        ApprovalRule.ALL.value: _("All managers"),
+        ApprovalRule.AT_LEAST.value: _("At least N"),
+        ApprovalRule.STAGES.value: _("In stages (organization, then parent)"),
+    }
+
+
+def _rule_text(action: CatalogAction) -> str:
+    if action.rule == ApprovalRule.AT_LEAST:
+        return _("Approval rule: at least {count}").format(count=action.rule_count)
+    return _("Approval rule: {rule}").format(rule=rule_labels()[action.rule.value])
+
+
 def _hours(value: object) -> int | None:
-    """The number field's value as whole hours; anything else goes to the use case as it
-    is, which refuses it with a message."""
+    """The number field's value as a whole number; anything else goes to the use case as
+    it is, which refuses it with a message."""
     if value is None or value == "":
         return None
     if isinstance(value, float) and value.is_integer():
@@ -90,6 +117,8 @@ def _catalog_row(action: CatalogAction, edit: Handler, toggle: Handler) -> None:
                 ui.label(_("Approval deadline: {hours} h").format(hours=action.deadline_hours)).classes(
                     "text-caption text-grey-8"
                 ).mark("action-deadline-hours")
+            if action.rule != ApprovalRule.ANY:
+                ui.label(_rule_text(action)).classes("text-caption text-grey-8").mark("action-rule-text")
         if action.active:
             ui.badge(_("Active"), color="positive")
         else:

@@ -10,6 +10,7 @@ from nicegui import ui
 from domain.model import HistoryEntry, HistoryKind, RequestState
 from domain.views import RequestRow
 
+from ..approval_progress import row_progress
 from ..context import format_when
 from ..i18n import _
 from ..labels import STATE_COLORS, deadline_text, history_text, state_label
@@ -74,6 +75,9 @@ def _request_facts(row: RequestRow) -> list[str]:
         facts.append(_("Expired at {when}").format(when=format_when(row.decided_at)))
     if row.deadline is not None:
         facts.append(deadline_text(row.deadline, row.state))
+    progress = row_progress(row)
+    if progress is not None:
+        facts.append(progress)
     return facts
 
 

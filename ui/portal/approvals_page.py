@@ -13,6 +13,7 @@ from domain.errors import DomainError
 from domain.events import DomainEvent
 from domain.views import Page, RequestRow
 
+from ..approval_progress import row_progress
 from ..context import call, ctx, format_when
 from ..frame import Me
 from ..i18n import _
@@ -55,6 +56,9 @@ def _request_row(row: RequestRow) -> None:
         ui.label(facts_text(row)).classes("text-grey-8")
         if row.deadline is not None:
             ui.label(deadline_text(row.deadline, row.state)).classes("text-grey-8").mark(f"deadline-{row.id}")
+        progress = row_progress(row)
+        if progress is not None:
+            ui.label(progress).classes("text-grey-8").mark(f"progress-{row.id}")
 
 
 async def _pending(me: Me, page: int) -> Page[RequestRow]:

@@ -13,14 +13,16 @@ from collections.abc import Awaitable, Callable
 from nicegui import ui
 
 from domain import approvals
+from domain.answers import Progress
 from domain.errors import DomainError
 from domain.events import DomainEvent, PendingVisibilityChanged, RequestEvent, TicketChanged
 from domain.model import RequestState
 from domain.views import RequestRow, TicketDetail
 
+from ..approval_progress import answers_list
 from ..context import call, ctx, format_when, perform
 from ..frame import Me
-from ..i18n import _
+from ..i18n import _, translate_error
 from ..labels import STATE_COLORS, deadline_text, state_label
 from ..not_found import not_found_page, parse_id
 from ..refresh import Coalesced
@@ -79,16 +81,26 @@ class RequestPage:
         self.busy = False
         self.refresh = Coalesced(self.reread)
         self.loaded: Loaded = None
+        self.progress: Progress | None = None
         self.about = ""
         self.confirmation = Confirmation()
 
-    async def build(self) -> None:
+    async def _read(self) -> None:
         self.loaded = await _load(self.me, self.request_id)
+        self.progress = None
+        if self.loaded is not None and self.loaded[1].counts_answers:
+            try:
+                self.progress = await call(approvals.request_progress, self.me.actor, self.loaded[1].id)
+            except DomainError:
+                self.progress = None
+
+    async def build(self) -> None:
+        await self._read()
         self.content(self.loaded)
         ctx().live.subscribe(self.on_event, self.concerns)
 
     async def reread(self) -> None:
-        self.loaded = await _load(self.me, self.request_id)
+        await self._read()
         if self.loaded is None or self.loaded[1].state != RequestState.AWAITING_APPROVAL:
             self.confirmation.withdraw()
         self.content.refresh(self.loaded)
@@ -114,6 +126,8 @@ class RequestPage:
         detail, row = loaded
         with ui.card().classes("w-full gap-2").mark("request-card"):
             _request_facts(row)
+            if self.progress is not None:
+                answers_list(self.progress, "request-progress")
             if row.state == RequestState.AWAITING_APPROVAL:
                 self.actions(detail, row)
         with ui.card().classes("w-full gap-2").mark("ticket-card"):
@@ -125,14 +139,18 @@ class RequestPage:
         self.about = _("Ticket #{number}: {subject}\nAction: {action}").format(
             number=detail.number, subject=detail.subject, action=row.action_name
         )
+        blocked = self.progress.blocked if self.progress is not None else None
+        if blocked is not None:  # answered already, or not (yet) theirs to answer
+            ui.label(translate_error(blocked, {})).classes("text-grey-8").mark("answer-blocked")
         with ui.row().classes("gap-2"):
-            self.buttons = [
-                ui.button(_("Approve"), icon="check", color="positive", on_click=self.approve).mark("approve"),
-                ui.button(_("Reject"), icon="close", color="negative", on_click=self.reject).mark("reject"),
-                ui.button(_("Cancel request"), icon="block", on_click=self.cancel)
-                .props("outline")
-                .mark("cancel-request"),
-            ]
+            self.buttons = []
+            if blocked is None:
+                self.buttons = [
+                    ui.button(_("Approve"), icon="check", color="positive", on_click=self.approve).mark("approve"),
+                    ui.button(_("Reject"), icon="close", color="negative", on_click=self.reject).mark("reject"),
+                ]
+            cancel = ui.button(_("Cancel request"), icon="block", on_click=self.cancel)
+            self.buttons.append(cancel.props("outline").mark("cancel-request"))
 
     def set_busy(self, busy: bool) -> None:
         self.busy = busy
