@@ -50,6 +50,7 @@ async def test_setting_up_an_account_from_scratch(empty_account: None, user: Use
     await fill_and_save(user, "action-dialog", {"action-name": "Estorno"}, "action-save")
 
     await user.open("/agent/admin/organizations")
+    await user.should_see(marker="new-organization")
     user.find(marker="new-organization").click()
     await fill_and_save(user, "organization-dialog", {"organization-name": "Acme Holding"}, "organization-save")
     await user.should_see("Acme Holding", retries=100)
@@ -72,6 +73,7 @@ async def test_setting_up_an_account_from_scratch(empty_account: None, user: Use
     await user.should_see("Gerente")
 
     await user.open("/agent/admin/agents")
+    await user.should_see(marker="new-agent")
     user.find(marker="new-agent").click()
     values = {"agent-name": "Igor Atendente", "agent-email": "igor@acme.test", "agent-password": "atende-123"}
     await fill_and_save(user, "agent-dialog", values, "agent-save")

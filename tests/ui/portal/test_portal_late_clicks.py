@@ -64,6 +64,7 @@ async def test_a_click_on_a_confirmation_the_server_withdrew_is_answered(
     request_id = await request_action(1)
     await login(user, MARCIA)
     await user.open(f"/portal/approvals/{request_id}")
+    await user.should_see(marker="approve")
     user.find(marker="approve").click()
     await user.should_see(marker="confirm-approve")
     [confirm] = user.find(marker="confirm-approve").elements
@@ -78,6 +79,7 @@ async def test_a_confirmation_left_open_after_signing_out_in_another_tab_decides
     request_id = await request_action(1)
     await login(user, MARCIA)
     await user.open(f"/portal/approvals/{request_id}")
+    await user.should_see(marker="approve")
     user.find(marker="approve").click()
     await user.should_see(marker="confirm-approve")
     [confirm] = user.find(marker="confirm-approve").elements

@@ -53,6 +53,7 @@ async def test_an_approval_by_one_manager_empties_the_others_list_and_tab(user: 
     await fabio.should_see("Aprovar Ações (1)")
 
     await user.open(f"/portal/approvals/{request_id}")
+    await user.should_see(marker="approve")
     user.find(marker="approve").click()
     await user.should_see(marker="confirm-approve")
     user.find(marker="confirm-approve").click()
