@@ -24,6 +24,7 @@ from .events import (
 from .messages import N_
 from .model import (
     ActionRequest,
+    AgentNotification,
     ApprovalRule,
     Customer,
     DueKind,
@@ -440,19 +441,7 @@ def _answer(
 def _notify_agents(uow: UnitOfWork, ticket: Ticket, request: ActionRequest, actor_name: str, *, email: bool) -> None:
     notifications = routing.notify_agents(uow, ticket, request, actor_name, email=email)
     uow.flush()
-    for notification in notifications:
-        assert notification.id is not None
-        uow.record(
-            AgentNotificationCreated(
-                agent_id=notification.agent_id,
-                notification_id=notification.id,
-                ticket_number=notification.ticket_number,
-                request_id=notification.request_id,
-                kind=notification.kind.value,
-                action_name=notification.action_name,
-                actor_name=actor_name,
-            )
-        )
+    _record_hub_entries(uow, notifications, actor_name)
 
 
 def approve(uow: UnitOfWork, actor: Actor, request_id: int, *, via: Via = Via.PORTAL) -> None:
@@ -614,6 +603,11 @@ def _expire_on_deadline(uow: UnitOfWork, due: list[tuple[ActionRequest, Ticket]]
                 pending_counts=tuple(sorted((m.id, counts.get(m.id, 0)) for m in in_scope if m.id is not None)),
             )
         )
+    _record_hub_entries(uow, notifications, "")
+
+
+def _record_hub_entries(uow: UnitOfWork, notifications: Sequence[AgentNotification], actor_name: str) -> None:
+    """The live event of each new hub entry (flushed: they have their ids)."""
     for notification in notifications:
         assert notification.id is not None
         uow.record(
@@ -624,7 +618,7 @@ def _expire_on_deadline(uow: UnitOfWork, due: list[tuple[ActionRequest, Ticket]]
                 request_id=notification.request_id,
                 kind=notification.kind.value,
                 action_name=notification.action_name,
-                actor_name="",
+                actor_name=actor_name,
             )
         )
 
