@@ -10,6 +10,7 @@ import logging
 import os
 from collections.abc import Mapping
 from datetime import timedelta
+from functools import partial
 
 from nicegui import app, core, ui
 from nicegui.storage import Storage
@@ -124,7 +125,9 @@ def build(config: Config) -> AppContext:
     app.on_shutdown(worker.stop_async)
     # Deadlines and reminders: sleeps until the next due time in the database; any commit
     # here or on another instance may have brought it forward.
-    due = DueWorker(services, [approvals.expire_overdue, reminders.send_reminders])
+    # Reminders carry fresh one-decision links, valid as long as a request's (AVAL_EMAIL_LINK_DAYS).
+    send_reminders = partial(reminders.send_reminders, link_days=config.email_link_days)
+    due = DueWorker(services, [approvals.expire_overdue, send_reminders])
     live.listeners.append(due.on_events)
     live.remote_listeners.append(due.on_events)
     app.on_startup(due.start)

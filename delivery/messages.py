@@ -134,10 +134,14 @@ def _request_created(message: OutboxMessage, url: str, base_url: str, locale: st
         fields=fields,
         link_label=N_("Approve or reject it here"),
         url=url,
-        buttons=tuple(
-            Button(_BUTTONS[decision][0], link, _BUTTONS[decision][1])
-            for decision, link in decision_links(message, base_url).items()
-        ),
+        buttons=_decision_buttons(message, base_url),
+    )
+
+
+def _decision_buttons(message: OutboxMessage, base_url: str) -> tuple[Button, ...]:
+    return tuple(
+        Button(_BUTTONS[decision][0], link, _BUTTONS[decision][1])
+        for decision, link in decision_links(message, base_url).items()
     )
 
 
@@ -206,7 +210,7 @@ def _request_expired(p: Mapping[str, object], values: dict[str, str], url: str) 
     )
 
 
-def _request_reminder(message: OutboxMessage, url: str, locale: str) -> Content:
+def _request_reminder(message: OutboxMessage, url: str, base_url: str, locale: str) -> Content:
     p = message.payload
     values = {
         "number": _text(p, "ticket_number"),
@@ -227,6 +231,7 @@ def _request_reminder(message: OutboxMessage, url: str, locale: str) -> Content:
         fields=fields,
         link_label=N_("Approve or reject it here"),
         url=url,
+        buttons=_decision_buttons(message, base_url),
     )
 
 
@@ -250,7 +255,7 @@ def content(message: OutboxMessage, base_url: str, locale: str) -> Content:
     if message.kind == REQUEST_EVALUATED:
         return _request_evaluated(message, url, locale)
     if message.kind == REQUEST_REMINDER:
-        return _request_reminder(message, url, locale)
+        return _request_reminder(message, url, base_url, locale)
     return _generic(message, url)
 
 
@@ -345,16 +350,19 @@ def render_push(message: OutboxMessage, base_url: str, default_locale: str) -> P
         title = gettext("Action awaiting your approval")
         body = _fill(Line(N_("Ticket #{number} — {subject}: {requester} asks for approval of {action}."), values),
                      gettext)
-        labels = {"approve": N_("Approve"), "reject": N_("Reject")}
-        actions = tuple(
-            PushAction(action=decision, title=gettext(labels[decision]), url=link)
-            for decision, link in decision_links(message, base_url).items()
-        )
-        return PushPayload(title=title, body=body, url=url, actions=actions)
+        return PushPayload(title=title, body=body, url=url, actions=_push_actions(message, base_url, gettext))
     if message.kind == REQUEST_REMINDER:
         title = gettext("Reminder: an action awaits your approval")
         body = _fill(Line(N_("Ticket #{number} — {subject}: {action} still awaits your approval."), values), gettext)
-        return PushPayload(title=title, body=body, url=url)
+        return PushPayload(title=title, body=body, url=url, actions=_push_actions(message, base_url, gettext))
     full = content(message, base_url, locale)
     return PushPayload(title=_fill(full.subject, gettext).removeprefix("[Aval] "), body=_fill(full.intro, gettext),
                        url=url)
+
+
+def _push_actions(message: OutboxMessage, base_url: str, gettext: Translator) -> tuple[PushAction, ...]:
+    """Aprovar / Reprovar buttons of a notification: each opens the manager's page."""
+    return tuple(
+        PushAction(action=decision, title=gettext(_BUTTONS[decision][0]), url=link)
+        for decision, link in decision_links(message, base_url).items()
+    )

@@ -188,8 +188,9 @@ class PushSubscriptionRepository(Protocol):
 
 
 class EmailLinkRepository(Protocol):
-    def add_many(self, batch: LinkBatch) -> None:
-        """Stores the links in bulk: a request to 1,000 managers makes 2,000 of them."""
+    def add_many(self, *batches: LinkBatch) -> None:
+        """Stores the links in bulk: a request to 1,000 managers makes 2,000 of them; a
+        reminder round, a batch per request, all in the same statement."""
         ...
 
     def by_hash(self, token_hash: str) -> EmailLink | None: ...

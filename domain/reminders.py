@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from . import answers, clock, policy, routing
+from . import answers, clock, link_tokens, policy, routing
 from .access import Actor, require_agent
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .events import OutboxChanged, TicketChanged
+from .link_tokens import DEFAULT_LINK_DAYS
 from .messages import N_
 from .model import (
     AccountSettings,
@@ -54,9 +55,10 @@ def schedule_first(uow: UnitOfWork, request: ActionRequest, settings: AccountSet
         uow.due_work.add(DueWork(kind=DueKind.REMIND_REQUEST, subject_id=request.id, due_at=due))
 
 
-def send_reminders(uow: UnitOfWork, limit: int = REMINDER_BATCH) -> int:
+def send_reminders(uow: UnitOfWork, limit: int = REMINDER_BATCH, *, link_days: int = DEFAULT_LINK_DAYS) -> int:
     """A system step of the due-work worker: one batch of due reminder rounds, in a fixed
-    number of statements whatever the batch's size. Returns how many rows it took."""
+    number of statements whatever the batch's size. Returns how many rows it took. Each
+    reminder carries fresh one-decision links, valid `link_days` days."""
     with uow:
         now = clock.now()
         work = uow.due_work.claim(now, [DueKind.REMIND_REQUEST], limit)
@@ -86,10 +88,11 @@ def send_reminders(uow: UnitOfWork, limit: int = REMINDER_BATCH) -> int:
         already = uow.outbox.existing_keys(keys)
         all_managers = [m.id for ms in managers.values() for m in ms if m.id is not None]
         pushable = uow.push_subscriptions.customers_among(sorted(set(all_managers)))
-        messages: list[OutboxMessage] = []
+        reminded: list[tuple[ActionRequest, ReminderTarget, int, list[Customer]]] = []
         for item, request, target in live:
             round_number = item.runs + 1
             mornings: list[datetime] = []
+            now_awake: list[Customer] = []
             for manager in answers.to_remind(request, _in_scope(managers, target), unanswered):
                 assert manager.id is not None and request.id is not None
                 if routing.reminder_key(request.id, round_number, manager.id, "email") in already:
@@ -98,18 +101,51 @@ def send_reminders(uow: UnitOfWork, limit: int = REMINDER_BATCH) -> int:
                 if morning is not None:
                     mornings.append(morning)
                     continue
-                messages += routing.reminder_messages(target, request, manager, round_number, manager.id in pushable)
+                now_awake.append(manager)
+            reminded.append((request, target, round_number, now_awake))
             if mornings:
                 item.due_at = min(mornings)  # the round goes on at the earliest morning
             elif round_number >= most:
                 uow.due_work.delete(item)
             else:
                 item.runs, item.due_at = round_number, now + timedelta(hours=every)
+        messages = _reminders_with_links(uow, reminded, pushable, link_days)
         if messages:
             uow.outbox.add_many(messages)
             uow.record(OutboxChanged(0))
         uow.commit()
         return len(work)
+
+
+def _reminders_with_links(
+    uow: UnitOfWork,
+    reminded: list[tuple[ActionRequest, ReminderTarget, int, list[Customer]]],
+    pushable: set[int],
+    link_days: int,
+    manual_at: int | None = None,
+) -> list[OutboxMessage]:
+    """Each reminded manager's mail (and push), carrying fresh one-decision links: the
+    request's first links exist only hashed, so a reminder mints new ones — for the whole
+    round in one bulk write, in the round's transaction. The earlier links stay valid
+    until they expire; whichever a manager uses first decides, the others then show how
+    the request ended."""
+    links = link_tokens.issue_links_for(
+        uow, [(request, managers) for request, _t, _r, managers in reminded if managers], link_days
+    )
+    return [
+        message
+        for request, target, round_number, managers in reminded
+        for manager in managers
+        for message in routing.reminder_messages(
+            target,
+            request,
+            manager,
+            round_number,
+            manager.id in pushable,
+            manual_at=manual_at,
+            links=links.get(request.id or 0, {}).get(manager.id or 0),
+        )
+    ]
 
 
 def _managers_by_organization(uow: UnitOfWork, organization_ids: set[int]) -> dict[int, list[Customer]]:
@@ -124,9 +160,12 @@ def _in_scope(managers: dict[int, list[Customer]], target: ReminderTarget) -> li
     return [m for organization in dict.fromkeys(target.organization_ids) for m in managers.get(organization, [])]
 
 
-def remind_managers(uow: UnitOfWork, actor: Actor, request_id: int) -> None:
+def remind_managers(
+    uow: UnitOfWork, actor: Actor, request_id: int, *, link_days: int = DEFAULT_LINK_DAYS
+) -> None:
     """*Lembrar gerentes*: the ticket's agent (or the requester, or an admin) reminds the
-    managers now, at most once an hour per request; it goes in the ticket's history."""
+    managers now, at most once an hour per request, each with fresh one-decision links
+    (valid `link_days` days); it goes in the ticket's history."""
     with uow:
         agent = require_agent(uow, actor)
         request = uow.requests.get(request_id)
@@ -159,13 +198,7 @@ def remind_managers(uow: UnitOfWork, actor: Actor, request_id: int) -> None:
         pushable = uow.push_subscriptions.customers_among([m.id for m in in_scope if m.id is not None])
         stamp = int(now.timestamp())
         uow.outbox.add_many(
-            [
-                message
-                for manager in in_scope
-                for message in routing.reminder_messages(
-                    target, request, manager, 0, manager.id in pushable, manual_at=stamp
-                )
-            ]
+            _reminders_with_links(uow, [(request, target, 0, in_scope)], pushable, link_days, manual_at=stamp)
         )
         uow.history.add(entry)
         uow.record(OutboxChanged(0))

@@ -187,11 +187,14 @@ def reminder_messages(
     pushable: bool,
     *,
     manual_at: int | None = None,
+    links: Mapping[LinkDecision, str] | None = None,
 ) -> list[OutboxMessage]:
     """A reminder to one manager who has not answered: an e-mail, and a push when they
     allowed it in a browser. `manual_at`: pressed by an agent (*Lembrar gerentes*). The
-    caller queues a whole round's messages at once (`OutboxRepository.add_many`)."""
+    caller queues a whole round's messages at once (`OutboxRepository.add_many`).
+    `links`: the manager's fresh Aprovar and Reprovar tokens, as for a new request."""
     assert manager.id is not None and request.id is not None
+    paths = {f"{decision.value}_path": link_path(token) for decision, token in (links or {}).items()}
     channels = (Channel.EMAIL, Channel.PUSH) if pushable else (Channel.EMAIL,)
     messages: list[OutboxMessage] = []
     for channel in channels:
@@ -220,6 +223,7 @@ def reminder_messages(
                     "requested_at": request.requested_at.isoformat(),
                     "deadline": request.deadline.isoformat() if request.deadline else None,
                     "path": f"/portal/approvals/{request.id}",
+                    **paths,
                     "timezone": manager.timezone,
                 },
             )

@@ -43,6 +43,7 @@ from domain.model import (
     EmailLink,
     HistoryEntry,
     LinkBatch,
+    LinkDecision,
     Organization,
     OutboxMessage,
     OutboxStatus,
@@ -873,13 +874,14 @@ class SqlPushSubscriptions(_Repo):
 
 _INSERT_LINKS_FROM_ARRAYS = text(
     "INSERT INTO email_links (token_hash, request_id, customer_id, decision, created_at, expires_at) "
-    "SELECT link.token_hash, :request_id, link.customer_id, link.decision, :created_at, :expires_at "
-    "FROM unnest(CAST(:hashes AS varchar[]), CAST(:customer_ids AS integer[]), CAST(:decisions AS varchar[])) "
-    "AS link (token_hash, customer_id, decision)"
+    "SELECT link.token_hash, link.request_id, link.customer_id, link.decision, :created_at, :expires_at "
+    "FROM unnest(CAST(:hashes AS varchar[]), CAST(:request_ids AS integer[]), CAST(:customer_ids AS integer[]), "
+    "CAST(:decisions AS varchar[])) AS link (token_hash, request_id, customer_id, decision)"
 ).bindparams(
     bindparam("created_at", type_=UTCDateTime()),
     bindparam("expires_at", type_=UTCDateTime()),
     bindparam("hashes", type_=ARRAY(String)),
+    bindparam("request_ids", type_=ARRAY(Integer)),
     bindparam("customer_ids", type_=ARRAY(Integer)),
     bindparam("decisions", type_=ARRAY(String)),
 )
@@ -893,33 +895,44 @@ def _bind(dialect: Any, column_type: Any, value: Any) -> Any:
 class SqlEmailLinks(_Repo):
     entity = EmailLink
 
-    def add_many(self, batch: LinkBatch) -> None:
+    def add_many(self, *batches: LinkBatch) -> None:
         """One statement for the whole batch. On PostgreSQL an INSERT … SELECT over
         arrays: an executemany still runs one statement per row there (psycopg), and
         2,000 of them added ~0.4 s to a request to 1,000 managers; a multi-row VALUES
         took longer to compile than to run. On SQLite an executemany, a loop in C over
-        one prepared statement (docs/benchmarks.md, e-mail links)."""
-        if not batch.links:
-            return
-        customer_ids, decisions, hashes = zip(*batch.links, strict=True)
-        common = {"request_id": batch.request_id, "created_at": batch.created_at, "expires_at": batch.expires_at}
+        one prepared statement (docs/benchmarks.md, e-mail links). Several requests'
+        batches made at one instant for one lifetime (a reminder round's) share that
+        one statement."""
+        groups: dict[tuple[datetime, datetime], list[tuple[int, int, LinkDecision, str]]] = {}
+        for batch in batches:
+            rows = groups.setdefault((batch.created_at, batch.expires_at), [])
+            rows += [(batch.request_id, customer_id, decision, hash_) for customer_id, decision, hash_ in batch.links]
+        for (created_at, expires_at), rows in groups.items():
+            if rows:
+                self._insert(created_at, expires_at, rows)
+
+    def _insert(
+        self, created_at: datetime, expires_at: datetime, rows: list[tuple[int, int, LinkDecision, str]]
+    ) -> None:
+        request_ids, customer_ids, decisions, hashes = zip(*rows, strict=True)
         connection = self.session.connection()
         if connection.dialect.name == "postgresql":
-            values = {"customer_ids": list(customer_ids), "decisions": [d.value for d in decisions],
-                      "hashes": list(hashes)}
-            self.session.execute(_INSERT_LINKS_FROM_ARRAYS, {**common, **values})
+            values = {"request_ids": list(request_ids), "customer_ids": list(customer_ids),
+                      "decisions": [d.value for d in decisions], "hashes": list(hashes)}
+            self.session.execute(_INSERT_LINKS_FROM_ARRAYS, {"created_at": created_at, "expires_at": expires_at,
+                                                             **values})
             return
         # The values every row shares go through their column types once, not 2,000 times.
-        stored = {
-            name: _bind(connection.dialect, email_links.c[name].type, value) for name, value in common.items()
-        }
+        created, expires = (
+            _bind(connection.dialect, email_links.c[name].type, value)
+            for name, value in (("created_at", created_at), ("expires_at", expires_at))
+        )
         connection.exec_driver_sql(
             "INSERT INTO email_links (token_hash, request_id, customer_id, decision, created_at, expires_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             [
-                (token_hash, stored["request_id"], customer_id, decision.value, stored["created_at"],
-                 stored["expires_at"])
-                for customer_id, decision, token_hash in batch.links
+                (token_hash, request_id, customer_id, decision.value, created, expires)
+                for request_id, customer_id, decision, token_hash in rows
             ],
         )
 

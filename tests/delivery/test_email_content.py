@@ -203,3 +203,25 @@ def test_admins_never_read_a_managers_decision_links() -> None:
     assert "/e/" not in shown.text and "/e/" not in (shown.html or "")
     assert f"{BASE}/portal/approvals/31" in shown.text
     assert message.payload["approve_path"]  # the stored message keeps them for sending
+
+
+def test_a_reminder_push_carries_aprovar_and_reprovar_actions_and_its_mail_the_buttons() -> None:
+    """A reminder minted fresh links for its manager: its notification offers the same two
+    buttons as the request's, each opening that manager's page; its mail shows them."""
+    import dataclasses
+
+    message = dataclasses.replace(
+        created(approve_path="/e/" + "a" * 43, reject_path="/e/" + "r" * 43),
+        kind="request_reminder",
+        channel=Channel.PUSH,
+    )
+    push = render_push(message, BASE, "pt_BR")
+    assert [(a.action, a.title, a.url) for a in push.actions] == [
+        ("approve", "Aprovar", f"{BASE}/e/{'a' * 43}"),
+        ("reject", "Reprovar", f"{BASE}/e/{'r' * 43}"),
+    ]
+    assert push.url == f"{BASE}/portal/approvals/31"
+    mail = render_email(message, BASE, "en")
+    assert f"Approve: {BASE}/e/{'a' * 43}" in mail.text and f"Reject: {BASE}/e/{'r' * 43}" in mail.text
+    without = dataclasses.replace(message, payload={"request_id": 31, "path": "/portal/approvals/31"})
+    assert render_push(without, BASE, "pt_BR").actions == ()  # a reminder queued before this version

@@ -1,7 +1,8 @@
 """Spec §12 on both engines: a deadline that passed while the app was down expires the
 request at start (one mail); two workers never expire a request twice nor send a reminder
 round twice; an expiry racing a manager's approval ends in one consistent state with one
-evaluation mail; a reminder round costs the same statements whatever its size."""
+evaluation mail; a reminder round costs the same statements whatever its size (its
+fresh e-mail links included)."""
 
 from __future__ import annotations
 
@@ -205,6 +206,8 @@ def _statements_of_a_round(db: Database, requests: int) -> int:
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     assert taken == requests
+    # Every reminded manager's fresh one-decision links, all requests of the round at once.
+    assert sum(s.lstrip().startswith("INSERT INTO email_links") for s in statements) == 1
     with db.engine.begin() as connection:  # the next measure starts from nothing due
         connection.execute(text("DELETE FROM due_work"))
         connection.execute(text("UPDATE action_requests SET state = 'cancelled' WHERE state = 'awaiting_approval'"))

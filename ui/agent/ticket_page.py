@@ -92,7 +92,7 @@ async def _build(me: Me, number: int, highlight: int | None) -> None:
         await redraw()
 
     async def remind_managers(row: RequestRow) -> None:
-        if await perform(reminders.remind_managers, me.actor, row.id):
+        if await perform(reminders.remind_managers, me.actor, row.id, link_days=ctx().config.email_link_days):
             ui.notify(_("The managers were reminded."), type="positive")
         await redraw()
 
