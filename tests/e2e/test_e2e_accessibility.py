@@ -11,16 +11,39 @@ HOW TO ADD A PAGE: add one `Check` line to CHECKS below —
   * opens: each entry is one dialog or menu to check, as the texts a person clicks, in
     order, to open it — English message ids (the Portuguese run translates them with the
     app's own catalogs); a button known only by its icon is clicked by the icon's name;
-    "select:LABEL" opens the options of the select with that label.
-The page itself is checked as it loads, then once per entry of `opens`, freshly loaded."""
+    "select:LABEL" opens the options of the select with that label; "type:LABEL=TEXT"
+    types TEXT into the field with that label; "see:TEXT" waits for TEXT to show (a
+    dialog that follows another).
+The page itself is checked as it loads, then once per entry of `opens`, freshly loaded.
+
+The `/e/{token}` pages (a manager's one-decision link, ui/email_link_page.py) are seen
+without a session and speak their manager's language: their links are Márcia's, whose
+language the checks of her portal pages just above them switched to the run's."""
 
 from __future__ import annotations
 
+import re
+import urllib.parse
+import urllib.request
 from dataclasses import dataclass
 
 import pytest
 from axe_support import AXE_VERSION, run_axe
-from e2e_support import ANA, BRUNO, DIALOG, JOAO, LIVIA, MARCIA, MENU, MOVING, Browser, People, chrome, eventually
+from e2e_support import (
+    ANA,
+    BRUNO,
+    DIALOG,
+    JOAO,
+    LIVIA,
+    MARCIA,
+    MENU,
+    MOVING,
+    Aval,
+    Browser,
+    People,
+    chrome,
+    eventually,
+)
 
 from i18n_catalog import translations
 from ui.frame import HTML_LANGUAGE
@@ -31,6 +54,9 @@ pytestmark = pytest.mark.e2e
 SIGNED_OUT = ""
 LANGUAGE_MENU = ("translate",)  # the icon's name: the button's only visible text
 USER_MENU = ("account_circle",)
+# The access token section's second dialog: the new token, shown once.
+NEW_TOKEN = ("New access token", "type:Name=axe", "Create",
+             "see:Copy it now: it will not be shown again. Anyone holding it acts as you.")
 
 
 @dataclass(frozen=True)
@@ -58,16 +84,22 @@ CHECKS = [
     Check("/agent/admin/customers", ANA, opens=(("New customer",),)),
     Check("/agent/admin/outbox", ANA),
     Check("/agent/admin/settings", BRUNO),  # an agent who is not the admin: told so
-    Check("/agent/profile", BRUNO),
+    Check("/agent/profile", BRUNO, opens=(("New access token",), NEW_TOKEN)),
+    # Its period is two date fields: their picker is the browser's own, outside the page.
     Check("/agent/reports", ANA),
-    Check("/agent/admin/tokens", ANA),
-    Check("/agent/admin/webhooks", ANA),
+    Check("/agent/admin/tokens", ANA, opens=(("Revoke",),)),  # Bruno's token, made by the setup
+    Check("/agent/admin/webhooks", ANA, opens=(("New webhook",), ("Remove",))),  # with a delivery log
     Check("/portal", JOAO, opens=(("New ticket",), USER_MENU)),
     Check("/portal/tickets/1", JOAO),
     Check("/portal", MARCIA, opens=(USER_MENU,)),
     Check("/portal/approvals", MARCIA),
-    Check("/portal/profile", MARCIA),
+    Check("/portal/profile", MARCIA, opens=(("New access token",), NEW_TOKEN)),
     Check("/portal/approvals/{request}", MARCIA, opens=(("Approve",), ("Reject",))),
+    Check("/e/{approve}", SIGNED_OUT),  # the decision page: Confirmar aprovação
+    Check("/e/{reject}", SIGNED_OUT),  # Confirmar reprovação, with its reason
+    Check("/e/{used}", SIGNED_OUT),  # a link that decided, opened again
+    Check("/e/{ended}", SIGNED_OUT),  # a link of a request another link decided
+    Check("/e/not-a-token", SIGNED_OUT),  # the one page for every bad link
 ]
 LANGUAGES = ("pt_BR", "en")
 
@@ -92,17 +124,52 @@ def cases() -> list[pytest.param]:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def pending_request(people: People) -> None:
-    """Bruno asks for an action on ticket 1; marcia's list links to it."""
-    bruno = people.agent(BRUNO, "/agent/tickets/1")
+def pending_request(aval: Aval, people: People) -> None:
+    """Ana adds a webhook and Bruno an access token; Bruno asks for an action on ticket 1
+    (marcia's list links to it) and on ticket 3, which Márcia approves from her mail."""
+    ana = people.agent(ANA, "/agent/admin/webhooks")
+    ana.click("Novo webhook")
+    ana.type_into("URL do endpoint", "https://hooks.example.test/aval")
+    ana.click("Criar", within=DIALOG)
+    ana.should_see("Segredo de assinatura")
+    ana.click("Concluir", within=DIALOG)
+    bruno = people.agent(BRUNO, "/agent/profile")
+    bruno.click("Novo token de acesso")
+    bruno.type_into("Nome", "deploy")
+    bruno.click("Criar", within=DIALOG)
+    bruno.click("Concluir", within=DIALOG)
+    for number in ("1", "3"):
+        request_on(bruno, number)
+    marcia = people.customer(MARCIA, "/portal/approvals")
+    links = eventually(lambda: marcia.links_to("/portal/approvals/1"), "the request in marcia's list")
+    ticket_1, ticket_3 = (mail_links(aval, f"#{number}:") for number in ("1", "3"))
+    status, _page = post(ticket_3["Aprovar"], {"confirm": "1"})
+    assert status == 200
+    setup.update(ticket="1", request=links[0].rsplit("/", 1)[1], approve=ticket_1["Aprovar"],
+                 reject=ticket_1["Reprovar"], used=ticket_3["Aprovar"], ended=ticket_3["Reprovar"])
+
+
+def request_on(bruno: Browser, number: str) -> None:
+    bruno.open(f"/agent/tickets/{number}")
     bruno.click("Mais")
     bruno.click("Solicitar Ação", within=MENU)
     bruno.choose("Ação", ACTION)
     bruno.click("Solicitar", within=DIALOG)
     bruno.should_see("Ação solicitada; os gerentes da organização foram avisados.")
-    marcia = people.customer(MARCIA, "/portal/approvals")
-    links = eventually(lambda: marcia.links_to("/portal/approvals/"), "the request in marcia's list")
-    setup.update(ticket="1", request=links[0].rsplit("/", 1)[1])
+
+
+def mail_links(aval: Aval, ticket: str) -> dict[str, str]:
+    """Márcia's Aprovar and Reprovar tokens in the request mail about that ticket."""
+    [mail] = [m for m in aval.mail.wait_for(MARCIA, "aprovação solicitada", count=2) if ticket in m.subject]
+    found = dict(re.findall(r"^(Aprovar|Reprovar): \S+/e/(\S+)", mail.text, re.MULTILINE))
+    assert set(found) == {"Aprovar", "Reprovar"}, mail.text
+    return found
+
+
+def post(url: str, form: dict[str, str]) -> tuple[int, str]:
+    request = urllib.request.Request(url, data=urllib.parse.urlencode(form).encode())
+    with urllib.request.urlopen(request, timeout=20) as answer:
+        return answer.status, answer.read().decode()
 
 
 def visitor(people: People, language: str) -> Browser:
@@ -157,6 +224,11 @@ def test_no_axe_violation(people: People, language: str, check: Check, clicks: t
     for text in clicks:
         if text.startswith("select:"):
             browser.open_select(words(text.removeprefix("select:"), language))
+        elif text.startswith("type:"):
+            label, typed = text.removeprefix("type:").split("=", 1)
+            browser.type_into(words(label, language), typed)
+        elif text.startswith("see:"):
+            browser.should_see(words(text.removeprefix("see:"), language))
         else:
             browser.click(words(text, language))
     if clicks:
