@@ -61,7 +61,9 @@ def token_row(row: TokenRow, revoke: Callable[[], Awaitable[None]] | None, *, sh
 
 async def confirm_revoke(name: str) -> bool:
     with ui.context.client.content, ui.dialog() as dialog, ui.card().mark("token-revoke-dialog"):
-        ui.label(_("Revoke the token “{name}”?").format(name=name)).classes("text-h6")
+        question = _("Revoke the token “{name}”?").format(name=name)
+        dialog._props["aria-label"] = question  # what a screen reader announces as the dialog opens
+        ui.label(question).classes("text-h6")
         ui.label(_("Programs using it are refused from now on."))
         with ui.row().classes("w-full justify-end"):
             ui.button(_("Back"), on_click=lambda: dialog.submit(False)).props("flat")
@@ -75,6 +77,7 @@ async def new_token_dialog(me: Me) -> tokens.NewToken | None:
     with ui.context.client.content, ui.dialog() as dialog, ui.card().classes("w-[32rem] max-w-full gap-3").mark(
         "token-dialog"
     ):
+        dialog._props["aria-label"] = _("New access token")
         ui.label(_("New access token")).classes("text-h6")
         name = ui.input(_("Name"), placeholder=_("e.g. deploy pipeline")).classes("w-full").mark("token-name")
         expiry = ui.input(_("Valid through (optional)")).props("type=date").classes("w-full").mark("token-expiry")

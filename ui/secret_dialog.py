@@ -12,9 +12,11 @@ async def show_secret_once(title: str, explanation: str, secret: str, marker: st
     with ui.context.client.content, ui.dialog().props("persistent") as dialog, ui.card().classes(
         "w-[36rem] max-w-full gap-3"
     ).mark(marker):
+        dialog._props["aria-label"] = title  # what a screen reader announces as the dialog opens
         ui.label(title).classes("text-h6")
         ui.label(explanation).classes("text-grey-8")
-        ui.input(value=secret).props("readonly outlined").classes("w-full font-mono").mark(f"{marker}-value")
+        field = ui.input(value=secret).props("readonly outlined").classes("w-full font-mono").mark(f"{marker}-value")
+        field._props["aria-label"] = title  # the field has no visible label: the title names it
         with ui.row().classes("w-full justify-end"):
             ui.button(_("Copy"), icon="content_copy", on_click=lambda: ui.clipboard.write(secret)).props("flat")
             ui.button(_("Done"), on_click=lambda: dialog.submit(None)).mark(f"{marker}-done")

@@ -42,6 +42,12 @@ def bell(me: Me) -> None:
             return
         badge.set_text(str(count))
         badge.set_visibility(count > 0)
+        # The name says what the badge shows: a name without the visible count fails
+        # WCAG 2.5.3 (label in name) for speech users who say what they see.
+        button._props["aria-label"] = (
+            _("Unread notifications: {count}").format(count=count) if count > 0 else _("Notifications")
+        )
+        button.update()
         browser.set_title_count(count, "")
 
     update = Coalesced.of(load, draw)
