@@ -136,12 +136,15 @@ def _view_page(view: LinkView, token: str, *, done: bool = False, error: str = "
     if view.ended is not None:
         decided_as_link = view.row.state == (RequestState.APPROVED if approve else RequestState.REJECTED)
         title = translate("Action approved.", locale) if approve else translate("Action rejected.", locale)
-        heading = f"<h1>{html.escape(title)}</h1>" if done and decided_as_link else ""
         outcome = translate_error(view.ended.message, view.ended.params, locale, zone=view.timezone)
-        body = (
-            f'{heading}<p class="outcome" data-state="{html.escape(view.row.state)}">{html.escape(outcome)}</p>'
-            f"{_facts(view, locale)}{portal}"
-        )
+        state = html.escape(view.row.state)
+        if done and decided_as_link:
+            top = f'<h1>{html.escape(title)}</h1><p class="outcome" data-state="{state}">{html.escape(outcome)}</p>'
+        else:
+            # Opened again, or ended otherwise: how it ended is what the page is about, and
+            # heads it (a page without a level-one heading leaves screen readers no start).
+            top = f'<h1 class="outcome" data-state="{state}">{html.escape(outcome)}</h1>'
+        body = f"{top}{_facts(view, locale)}{portal}"
         return _document(outcome, body, _lang(locale))
     title = translate("Approve this action?", locale) if approve else translate("Reject this action?", locale)
     button = translate("Confirm approval", locale) if approve else translate("Confirm rejection", locale)
