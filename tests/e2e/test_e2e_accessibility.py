@@ -145,6 +145,8 @@ def pending_request(aval: Aval, people: People) -> None:
     ticket_1, ticket_3 = (mail_links(aval, f"#{number}:") for number in ("1", "3"))
     status, _page = post(f"{aval.base_url}/e/{ticket_3['Aprovar']}", {"confirm": "1"})
     assert status == 200
+    ana.open("/agent/admin/webhooks")
+    ana.should_see("Tentativas")  # the delivery log has entries (the requests' events)
     setup.update(ticket="1", request=links[0].rsplit("/", 1)[1], approve=ticket_1["Aprovar"],
                  reject=ticket_1["Reprovar"], used=ticket_3["Aprovar"], ended=ticket_3["Reprovar"])
 
