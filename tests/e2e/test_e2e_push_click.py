@@ -130,13 +130,13 @@ def devtools(fabio: Browser) -> Iterator[DevTools]:
     tools.close()
 
 
-def push_document(aval: Aval, links: dict[str, str]) -> str:
+def push_document(aval: Aval, links: dict[str, str], kind: str = "request_created") -> str:
     """What delivery sends Fábio about the request: render_push + encode_payload of his
-    request_created row, carrying the links his mail carried."""
+    request_created (or request_reminder) row, carrying the links his mail carried."""
     message = OutboxMessage(
         dedup_key="test",
         channel=Channel.PUSH,
-        kind="request_created",
+        kind=kind,
         recipient_kind="customer",
         recipient_id=0,
         recipient_email=FABIO,
@@ -155,7 +155,9 @@ def push_document(aval: Aval, links: dict[str, str]) -> str:
     return encode_payload(render_push(message, aval.base_url, "pt_BR"))
 
 
-def show_notification(aval: Aval, fabio: Browser, devtools: DevTools, links: dict[str, str]) -> list[dict[str, Any]]:
+def show_notification(
+    aval: Aval, fabio: Browser, devtools: DevTools, links: dict[str, str], kind: str = "request_created"
+) -> list[dict[str, Any]]:
     """Registers /sw.js as the portal's opt-in does, lets the site notify, delivers the
     push message to the worker and returns the notifications it shows."""
     fabio.open("/portal/approvals")
@@ -184,11 +186,9 @@ def show_notification(aval: Aval, fabio: Browser, devtools: DevTools, links: dic
     # A session on the worker, where the test watches the push handler and runs the click.
     devtools.worker = devtools.attach("service_worker")
     shown_before = devtools.evaluate(COUNT_SHOWN)
-    devtools.send(
-        "ServiceWorker.deliverPushMessage",
-        {"origin": aval.base_url, "registrationId": registration["registrationId"], "data": push_document(aval, links)},
-        session=page,
-    )
+    push = {"origin": aval.base_url, "registrationId": registration["registrationId"],
+            "data": push_document(aval, links, kind)}
+    devtools.send("ServiceWorker.deliverPushMessage", push, session=page)
 
     # Read the notifications only once the worker's showNotification settled: read while
     # one is being displayed, headless Chromium may drop it (its notification store is
@@ -284,3 +284,14 @@ def test_a_tab_already_on_the_page_is_focused_not_opened_again(
     fabio.driver.get(links["approve"])  # Fábio's tab shows his Aprovar page already
     fabio.should_see("Confirmar aprovação")
     assert click(devtools, "approve")["asked"] == [["focus", links["approve"]]]
+
+
+def test_a_reminders_push_offers_the_same_two_buttons(
+    aval: Aval, fabio: Browser, devtools: DevTools, links: dict[str, str]
+) -> None:
+    """A reminder carries fresh links of its own (domain/reminders.py); the worker treats
+    its buttons as a new request's."""
+    [note] = show_notification(aval, fabio, devtools, links, kind="request_reminder")
+    assert note["title"] == "Lembrete: uma ação aguarda sua aprovação"
+    assert note["actions"] == [["approve", "Aprovar"], ["reject", "Reprovar"]]
+    assert click(devtools, "reject")["asked"] == [["open", links["reject"]]]
