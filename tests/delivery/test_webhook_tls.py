@@ -11,7 +11,6 @@ name (SNI)."""
 
 from __future__ import annotations
 
-import ssl
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import pytest
 import trustme
 from outbox_support import ANA, BRUNO, Desk, open_desk, running, wait_until
 from standardwebhooks.webhooks import Webhook
-from webhook_receiver import Receiver, resolving
+from webhook_receiver import Receiver, resolving, server_context
 
 from config import Config
 from delivery.errors import DeliveryError
@@ -29,12 +28,6 @@ from domain.model import Channel, OutboxMessage, OutboxStatus
 from domain.outbox import DeliveryFailure
 
 NAME = "hooks.example.test"
-
-
-def server_context(ca: trustme.CA, *names: str) -> ssl.SSLContext:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert(*names).configure_cert(context)
-    return context
 
 
 @pytest.fixture

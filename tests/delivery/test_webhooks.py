@@ -229,3 +229,31 @@ def test_only_the_account_manager_manages_webhooks(desk: Desk) -> None:
         desk.run(webhooks.create_endpoint, desk.agent(ANA), "https://hooks.example.com/x", [])
     made = desk.run(webhooks.create_endpoint, desk.agent(ANA), "https://hooks.example.com/x", ["request.created"])
     assert [e.url for e in desk.run(webhooks.list_endpoints, desk.agent(ANA))] == [made.endpoint.url]
+
+
+def test_only_the_account_manager_changes_an_endpoint_and_bad_events_change_nothing(desk: Desk) -> None:
+    ana, bruno = desk.agent(ANA), desk.agent(BRUNO)
+    made = desk.run(webhooks.create_endpoint, ana, "https://hooks.example.com/x", ["request.created"])
+    endpoint_id = made.endpoint.id
+    assert endpoint_id is not None
+
+    def stored() -> tuple[list[str], bool]:
+        [endpoint] = desk.run(webhooks.list_endpoints, ana)
+        return endpoint.events, endpoint.active
+
+    for attempt in (
+        lambda: desk.run(webhooks.set_endpoint_events, bruno, endpoint_id, ALL_EVENTS),
+        lambda: desk.run(webhooks.set_endpoint_active, bruno, endpoint_id, False),
+        lambda: desk.run(webhooks.delete_endpoint, bruno, endpoint_id),
+    ):
+        with pytest.raises(Forbidden):
+            attempt()
+    for events in ([], ["request.created", "ticket.deleted"]):
+        with pytest.raises(InvalidInput) as refused:
+            desk.run(webhooks.set_endpoint_events, ana, endpoint_id, events)
+        assert refused.value.message == webhooks.NO_EVENTS
+    assert stored() == (["request.created"], True)
+    desk.run(webhooks.set_endpoint_events, ana, endpoint_id, ["request.expired", "request.approved"])
+    assert stored() == (["request.approved", "request.expired"], True)  # in the events' own order
+    desk.run(webhooks.delete_endpoint, ana, endpoint_id)
+    assert desk.run(webhooks.list_endpoints, ana) == []

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import trustme
 from outbox_support import HOST, free_port
 
 
@@ -92,3 +93,10 @@ def resolving(names: dict[str, list[str]]) -> Any:
         return answers
 
     return resolver
+
+
+def server_context(ca: trustme.CA, *names: str) -> ssl.SSLContext:
+    """A receiver's TLS side: a certificate for `names` issued by `ca`."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert(*names).configure_cert(context)
+    return context
