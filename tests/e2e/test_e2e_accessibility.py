@@ -61,7 +61,7 @@ CHECKS = [
     Check("/agent/profile", BRUNO),
     Check("/agent/reports", ANA),
     Check("/agent/admin/tokens", ANA),
-    Check("/agent/admin/webhooks", ANA),
+    Check("/agent/admin/webhooks", ANA, opens=(("New webhook",), ("Events",))),
     Check("/portal", JOAO, opens=(("New ticket",), USER_MENU)),
     Check("/portal/tickets/1", JOAO),
     Check("/portal", MARCIA, opens=(USER_MENU,)),
@@ -103,6 +103,13 @@ def pending_request(people: People) -> None:
     marcia = people.customer(MARCIA, "/portal/approvals")
     links = eventually(lambda: marcia.links_to("/portal/approvals/"), "the request in marcia's list")
     setup.update(ticket="1", request=links[0].rsplit("/", 1)[1])
+    # A webhook endpoint, so its row and its events dialog are checked too.
+    ana = people.agent(ANA, "/agent/admin/webhooks")
+    ana.click("Novo webhook")
+    ana.type_into("URL do endpoint", "https://hooks.example.com/aval", within=DIALOG)
+    ana.click("Criar", within=DIALOG)
+    ana.click("Concluir", within=DIALOG)
+    ana.should_see("https://hooks.example.com/aval")
 
 
 def visitor(people: People, language: str) -> Browser:
