@@ -14,7 +14,7 @@ from domain.errors import DomainError
 from domain.events import DomainEvent, OutboxChanged, RequestEvent
 from domain.model import OutboxMessage, OutboxStatus, WebhookEndpoint, WebhookEvent
 
-from ..context import call, ctx, error_text, perform
+from ..context import attempt, call, ctx, error_text, perform
 from ..frame import Me
 from ..i18n import _, format_when
 from ..refresh import Coalesced
@@ -171,8 +171,13 @@ async def _build(me: Me) -> None:
         await perform(webhooks.set_endpoint_active, me.actor, endpoint_id, active)
         await redraw()
 
-    async def edit(endpoint: WebhookEndpoint) -> None:
-        if await events_dialog(me, endpoint):
+    async def edit(shown: WebhookEndpoint) -> None:
+        # The events as stored now: another admin may have changed them since this page drew.
+        endpoints = await attempt(webhooks.list_endpoints, me.actor)  # a refusal is shown by attempt
+        endpoint = next((e for e in endpoints or [] if e.id == shown.id), None)
+        if endpoints is not None and endpoint is None:
+            ui.notify(_(webhooks.ENDPOINT_NOT_FOUND), type="negative")
+        elif endpoint is not None and await events_dialog(me, endpoint):
             ui.notify(_("Events saved."), type="positive")
         await redraw()
 

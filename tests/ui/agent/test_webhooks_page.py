@@ -127,6 +127,28 @@ async def test_the_account_manager_changes_the_events_of_an_endpoint(user: User)
         await user.should_not_see("request.created")
 
 
+async def test_the_events_dialog_starts_from_what_is_stored_now(user: User) -> None:
+    """Another admin's change since the page drew: the dialog shows it, and an endpoint
+    removed meanwhile is said to be gone."""
+    made = await run_use_case(
+        webhooks.create_endpoint, await agent(ANA), "https://hooks.example.com/aval", ["request.created"]
+    )
+    endpoint_id = made.endpoint.id
+    await login(user, ANA, then=PAGE)
+    await user.should_see(marker=f"webhook-edit-{endpoint_id}", retries=100)
+    await run_use_case(webhooks.set_endpoint_events, await agent(ANA), endpoint_id, ["request.expired"])
+    user.find(marker=f"webhook-edit-{endpoint_id}").click()
+    await user.should_see(marker="webhook-events-dialog", retries=100)
+    assert element(user, "webhook-event-request.expired").value is True
+    assert element(user, "webhook-event-request.created").value is False
+    user.find(marker="dialog-back").click()
+    await user.should_not_see(marker="webhook-events-dialog", retries=100)
+    await run_use_case(webhooks.delete_endpoint, await agent(ANA), endpoint_id)
+    user.find(marker=f"webhook-edit-{endpoint_id}").click()
+    await user.should_see("Endpoint de webhook não encontrado.", retries=100)
+    await user.should_see("Nenhum webhook ainda.", retries=100)
+
+
 async def test_removing_an_endpoint(user: User) -> None:
     made = await run_use_case(
         webhooks.create_endpoint, await agent(ANA), "https://hooks.example.com/aval", ["request.created"]
