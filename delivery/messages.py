@@ -202,7 +202,7 @@ def _request_evaluated(message: OutboxMessage, url: str, locale: str) -> Content
         intro = N_("{name} rejected the action “{action}” on ticket #{number} — {subject}, on {when}.")
         decision = N_("The action was rejected.")
     elif state == RequestState.EXPIRED:
-        return _request_expired(p, values, url)
+        return _request_expired(p, values, url, locale)
     else:
         subject = N_("[Aval] Ticket #{number}: action {action} cancelled by {name}")
         intro = N_("{name} cancelled the action “{action}” on ticket #{number} — {subject}, on {when}.")
@@ -229,13 +229,14 @@ def _request_evaluated(message: OutboxMessage, url: str, locale: str) -> Content
     )
 
 
-def _request_expired(p: Mapping[str, object], values: dict[str, str], url: str) -> Content:
+def _request_expired(p: Mapping[str, object], values: dict[str, str], url: str, locale: str) -> Content:
     """Its deadline passed while it awaited: the agents are told as for an evaluation."""
     fields = [
         Field(N_("Ticket"), f"#{values['number']} — {values['subject']}"),
         Field(N_("Action"), values["action"]),
         Field(N_("Decision"), N_("The action expired: its approval deadline passed unanswered."), value_is_msgid=True),
         Field(N_("Expired at"), values["when"]),
+        *_progress_fields(p, locale),
     ]
     if _text(p, "note"):
         fields.append(Field(N_("Note of the request"), _text(p, "note")))

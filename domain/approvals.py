@@ -569,6 +569,7 @@ def _expire_on_deadline(uow: UnitOfWork, due: list[tuple[ActionRequest, Ticket]]
         if manager.organization_id is not None:
             managers.setdefault(manager.organization_id, []).append(manager)
     agents = {a.id: a for a in uow.agents.many(sorted({i for r, t in due for i in routing.agents_concerned(t, r)}))}
+    progress = routing.progress_by_request(uow, [request for request, _ticket in due])  # the answers so far
     notifications, messages = [], []
     for request, ticket in due:
         assert ticket.id is not None
@@ -582,7 +583,9 @@ def _expire_on_deadline(uow: UnitOfWork, due: list[tuple[ActionRequest, Ticket]]
                 action_name=request.action_name,
             )
         )
-        made, mails = routing.agent_notices(ticket, request, "", agents, email=True)
+        made, mails = routing.agent_notices(
+            ticket, request, "", agents, email=True, progress=progress.get(request.id or 0)
+        )
         notifications += made
         messages += mails
     for notification in notifications:

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from outbox_support import BRUNO, FABIO, MARCIA, Desk, Mailbox, SmtpServer, open_desk, running, wait_until
 
-from domain import admin, approvals, auth, profile, reminders
+from domain import admin, approvals, auth, clock, profile, reminders
 from domain.model import ApprovalRule
 from i18n_time import format_when
 
@@ -156,3 +156,21 @@ def test_a_mail_names_the_latest_answers_and_counts_the_others() -> None:
     assert "Gerente 989 aprovou em 30/11/2026 10:00\n" in mail.text
     assert mail.text.count(" aprovou em ") == 10
     assert "&lt;b&gt;Gerente 998&lt;/b&gt; aprovou em" in (mail.html or "") and "<b>" not in (mail.html or "")
+
+
+def test_an_expiry_mail_says_how_far_the_answers_had_come(
+    desk: Desk, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = clock.now()
+    with running(desk.worker(smtp.sender())):
+        request_id = desk.run(approvals.request_action, desk.agent(BRUNO), 1, desk.action_id(ALL_MANAGERS), "",
+                              started + timedelta(hours=1))
+        desk.run(approvals.approve, desk.customer(MARCIA), request_id)
+        monkeypatch.setattr(clock, "now", lambda: started + timedelta(hours=2))  # fábio never answered
+        desk.run(approvals.expire_overdue)
+        wait_until(lambda: len(smtp.mailbox.to(BRUNO)) >= 1 and desk.settled(), what="bruno's mail")
+
+    [mail] = smtp.mailbox.to(BRUNO)
+    assert mail.subject == "[Aval] Chamado #1: ação Rescindir contrato expirou — prazo esgotado"
+    assert "Aprovações até agora: 1 de 2 aprovações\n" in mail.text
+    assert "Respostas: Márcia Gerente aprovou em " in mail.text
