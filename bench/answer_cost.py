@@ -3,14 +3,16 @@ organization tree (a parent with 500 managers, its child with 500) and one reque
 1,000; one more answer is timed, and its SQL statements counted (a `before_cursor_execute`
 listener), after 0, 10, 100, 500 and 999 answers already given, on SQLite and PostgreSQL.
 
-Two series, in process through the use cases (`approvals.approve` / `reject`), no server:
-- **approval**: one request per round answered by every manager in turn; the answers right
-  after each checkpoint are measured (`--window` of them, fewer at the end). The one after
-  999 is the last: it approves the request (history, the agents' hub entries and their
-  evaluation e-mail listing the latest answers, every manager's badge count);
-- **rejection**: for each checkpoint a fresh request given that many approvals (not timed),
-  then one rejection — a final answer at every checkpoint, so the evaluation e-mail's read of
-  the answers so far is compared with itself.
+Two series, in process through the use cases (`approvals.approve` / `reject`), no server.
+For each sample a fresh request is made and given its first k approvals in bulk (the rows
+and counters k answers through the use case leave: a non-final answer writes nothing else;
+not timed), then one answer is measured:
+- **approval** by the (k+1)-th manager: after 0–500 it only counts; after 999 it is the
+  last and approves the request (history, the agents' hub entries and their evaluation
+  e-mail listing the latest answers, every manager's badge count);
+- **rejection**: final at every checkpoint, so the evaluation e-mail's read of the answers
+  so far is compared with itself as they pile up.
+`--window` samples per checkpoint and round; the first round warms up and is not kept.
 
     .venv/bin/python -m bench.answer_cost [--managers 1000] [--rounds 3] [--window 5]
                                           [--engines sqlite,postgresql]
@@ -19,19 +21,41 @@ Two series, in process through the use cases (`approvals.approve` / `reject`), n
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, insert
+from sqlalchemy import delete, event, insert, update
 
 from domain import approvals
 from domain.access import Actor
-from persistence.tables import account_settings, agents, catalog_actions, customers, organizations, tickets
+from persistence.tables import (
+    account_settings,
+    action_requests,
+    agents,
+    catalog_actions,
+    customers,
+    email_links,
+    organizations,
+    outbox_messages,
+    request_answers,
+    tickets,
+)
 
-from .support import CACHE, Database, drop_postgres, fresh_sqlite, load, open_database, recreate_postgres, save
+from .support import (
+    CACHE,
+    Database,
+    drop_postgres,
+    fresh_sqlite,
+    load,
+    open_database,
+    recreate_postgres,
+    save,
+    stop_on_sigterm,
+)
 
 WORK = CACHE / "answer_cost"
 PG_DATABASE = "aval_bench_answer_cost"
@@ -116,6 +140,31 @@ def _summary(samples: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def give_answers(db: Database, request_id: int, given: int) -> None:
+    """The request as `given` approvals through the use case leave it (not timed): one
+    answer row per manager and the request's counters — all a non-final answer writes."""
+    now = datetime.now(UTC)
+    with db.engine.begin() as connection:
+        if given:
+            connection.execute(
+                insert(request_answers),
+                [{"request_id": request_id, "customer_id": FIRST_MANAGER_ID + index, "approved": True, "reason": "",
+                  "at": now - timedelta(seconds=given - index)} for index in range(given)],
+            )
+        connection.execute(
+            update(action_requests).where(action_requests.c.id == request_id)
+            .values(answers_count=given, approvals_count=given)
+        )
+
+
+def forget_mail(db: Database) -> None:
+    """Each request queues 2,000 outbox rows and 2,000 links: dropped between samples (not
+    timed) so that every sample writes into tables of the same size."""
+    with db.engine.begin() as connection:
+        connection.execute(delete(email_links))
+        connection.execute(delete(outbox_messages))
+
+
 def measure(engine: str, managers: int, rounds: int, window: int) -> dict[str, Any]:
     url = seed(engine, managers)
     db = open_database(url)
@@ -123,37 +172,44 @@ def measure(engine: str, managers: int, rounds: int, window: int) -> dict[str, A
     people = [Actor.customer(FIRST_MANAGER_ID + index) for index in range(managers)]
     checkpoints = sorted({k for k in CHECKPOINTS if k < managers - 1} | {managers - 1})
     counter = Counter(db)
-    approval: dict[int, list[dict[str, Any]]] = {k: [] for k in checkpoints}
-    rejection: dict[int, list[dict[str, Any]]] = {k: [] for k in checkpoints}
+    series: dict[str, dict[int, list[dict[str, Any]]]] = {"approval": {}, "rejection": {}}
     shown: dict[str, list[str]] = {}
+    last_mail: Any = None
     try:
         for _round in range(rounds + 1):  # the first round warms up and is not kept
-            keep = _round > 0
-            request_id = db.run(approvals.request_action, agent, TICKET_NUMBER, ACTION_ID, "bench")
-            for given, manager in enumerate(people):
-                sample = counter.measure(db.run, approvals.approve, manager, request_id)
-                checkpoint = next((k for k in checkpoints if k <= given < k + window), None)
-                if keep and checkpoint is not None and (given < managers - 1 or checkpoint == given):
-                    approval[checkpoint].append(sample)
-                    shown.setdefault(f"approval after {given}", sample["first_words"])
-            assert db.scalar("SELECT state FROM action_requests WHERE id = :i", i=request_id) == "approved"
-            for k in checkpoints:
-                request_id = db.run(approvals.request_action, agent, TICKET_NUMBER, ACTION_ID, "bench")
-                for manager in people[:k]:
-                    db.run(approvals.approve, manager, request_id)
-                sample = counter.measure(db.run, approvals.reject, people[k], request_id, "Não.")
-                if keep:
-                    rejection[k].append(sample)
-                    shown.setdefault(f"rejection after {k}", sample["first_words"])
-            print(f"{engine}: round {_round} done", "(warm-up)" if not keep else "", flush=True)
-        mail = db.scalar(
-            "SELECT payload FROM outbox_messages WHERE kind = 'request_evaluated' ORDER BY id DESC LIMIT 1"
-        )
+            for name in ("approval", "rejection"):
+                for k in checkpoints:
+                    for _sample in range(window):
+                        request_id = db.run(approvals.request_action, agent, TICKET_NUMBER, ACTION_ID, "bench")
+                        give_answers(db, request_id, k)
+                        if name == "approval":
+                            sample = counter.measure(db.run, approvals.approve, people[k], request_id)
+                        else:
+                            sample = counter.measure(db.run, approvals.reject, people[k], request_id, "Não.")
+                        state = db.scalar("SELECT state FROM action_requests WHERE id = :i", i=request_id)
+                        assert state == ("rejected" if name == "rejection" else
+                                         "approved" if k == managers - 1 else "awaiting_approval"), (name, k, state)
+                        if state == "awaiting_approval":
+                            db.run(approvals.cancel, agent, request_id)
+                        else:
+                            last_mail = db.scalar(
+                                "SELECT payload FROM outbox_messages WHERE kind = 'request_evaluated' LIMIT 1"
+                            )
+                        forget_mail(db)
+                        if _round:
+                            series[name].setdefault(k, []).append(sample)
+                            shown.setdefault(f"{name} after {k}", sample["first_words"])
+            print(f"{engine}: round {_round} done", "(warm-up)" if not _round else "", flush=True)
         figures: dict[str, Any] = {
-            "approval": {f"after {k}": _summary(v) for k, v in approval.items() if v},
-            "rejection": {f"after {k}": _summary(v) for k, v in rejection.items() if v},
-            "statements_of": shown,
-            "last_evaluation_mail_bytes": len(str(mail)),
+            name: {f"after {k}": _summary(samples) for k, samples in by_k.items()} for name, by_k in series.items()
+        }
+        figures["statements_of"] = shown
+        mail = json.loads(last_mail) if isinstance(last_mail, str) else last_mail or {}
+        progress = mail.get("progress") or {}
+        figures["last_evaluation_mail"] = {
+            "payload_bytes": len(json.dumps(mail)),
+            "answers_counted": progress.get("answers_count"),
+            "answers_named": len(progress.get("answers") or []),
         }
     finally:
         counter.close()
@@ -170,6 +226,7 @@ def main() -> None:
     parser.add_argument("--window", type=int, default=5, help="answers measured from each checkpoint on")
     parser.add_argument("--engines", default="sqlite,postgresql")
     args = parser.parse_args()
+    stop_on_sigterm()
     result: dict[str, Any] = {"managers": args.managers, "rounds": args.rounds, "window": args.window,
                               "load_before": load()}
     for engine in args.engines.split(","):
