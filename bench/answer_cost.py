@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import statistics
 import time
 from collections.abc import Callable
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -170,8 +172,10 @@ def settle(db: Database) -> None:
     """SQLite: fold the setup's writes into the database file now (not timed), or the
     measured commit may be the one that crosses the WAL's checkpoint threshold."""
     if db.kind == "sqlite":
-        with db.engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        # Outside SQLAlchemy: its connections open a transaction first, inside which
+        # SQLite refuses a checkpoint.
+        with closing(sqlite3.connect(db.engine.url.database or "")) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def measure(engine: str, managers: int, rounds: int, window: int) -> dict[str, Any]:
