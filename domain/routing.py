@@ -84,7 +84,8 @@ def progress_of(uow: UnitOfWork, request: ActionRequest) -> dict[str, object] | 
 
 
 def progress_by_request(uow: UnitOfWork, requests: Sequence[ActionRequest]) -> dict[int, dict[str, object] | None]:
-    """`progress_of` a batch of requests (a reminder round) in at most one statement."""
+    """`progress_of` a batch of requests (a reminder round, a batch of expiries) in at most
+    one statement."""
     read = [r.id for r in requests if r.id is not None and r.rule != ApprovalRule.ANY and r.answers_count]
     latest = uow.answers.latest_views(read, MAIL_ANSWERS_MAX) if read else {}
     return {r.id: progress_payload(r, latest.get(r.id, [])) for r in requests if r.id is not None}
@@ -164,7 +165,7 @@ def notify_agents(
 ) -> list[AgentNotification]:
     """The ticket's agent and the requester: a hub entry each and, for an evaluation,
     one e-mail each — once when they are the same person; under a multi-answer rule the
-    e-mail shows every answer's part in the outcome."""
+    e-mail shows the answers so far (`progress_of`)."""
     agents = {agent_id: uow.agents.get(agent_id) for agent_id in agents_concerned(ticket, request)}
     progress = progress_of(uow, request) if email else None
     notifications, messages = agent_notices(ticket, request, actor_name, agents, email=email, progress=progress)
