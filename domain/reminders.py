@@ -78,6 +78,7 @@ def send_reminders(uow: UnitOfWork, limit: int = REMINDER_BATCH) -> int:
                 live.append((item, request, target))
         managers = _managers_by_organization(uow, {o for _i, _r, t in live for o in t.organization_ids})
         unanswered = answers.still_to_answer(uow, [request for _i, request, _t in live])
+        progress = routing.progress_by_request(uow, [request for _i, request, _t in live])
         keys = [
             routing.reminder_key(request.id or 0, item.runs + 1, manager.id or 0, "email")
             for item, request, target in live
@@ -98,7 +99,9 @@ def send_reminders(uow: UnitOfWork, limit: int = REMINDER_BATCH) -> int:
                 if morning is not None:
                     mornings.append(morning)
                     continue
-                messages += routing.reminder_messages(target, request, manager, round_number, manager.id in pushable)
+                messages += routing.reminder_messages(
+                    target, request, manager, round_number, manager.id in pushable, progress=progress.get(request.id)
+                )
             if mornings:
                 item.due_at = min(mornings)  # the round goes on at the earliest morning
             elif round_number >= most:
@@ -158,12 +161,13 @@ def remind_managers(uow: UnitOfWork, actor: Actor, request_id: int) -> None:
         in_scope = answers.to_remind(request, _in_scope(managers, target), answers.still_to_answer(uow, [request]))
         pushable = uow.push_subscriptions.customers_among([m.id for m in in_scope if m.id is not None])
         stamp = int(now.timestamp())
+        progress = routing.progress_of(uow, request)
         uow.outbox.add_many(
             [
                 message
                 for manager in in_scope
                 for message in routing.reminder_messages(
-                    target, request, manager, 0, manager.id in pushable, manual_at=stamp
+                    target, request, manager, 0, manager.id in pushable, manual_at=stamp, progress=progress
                 )
             ]
         )
