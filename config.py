@@ -24,6 +24,16 @@ def _trusted_proxies(raw: str) -> tuple[str, ...]:
     return proxies
 
 
+def _ca_file(raw: str) -> Path | None:
+    """Checked at start-up: a wrong path would otherwise only show as failed deliveries."""
+    if not raw:
+        return None
+    path = Path(raw).expanduser().resolve()
+    if not path.is_file():
+        raise ValueError(f"AVAL_WEBHOOK_CA_FILE: {raw!r} is not a file (a PEM file of CA certificates)")
+    return path
+
+
 @dataclass(frozen=True)
 class Config:
     port: int
@@ -45,6 +55,9 @@ class Config:
     email_link_days: int = 7
     # Local test receivers are plain http on 127.0.0.1; real webhook endpoints are public https.
     webhook_allow_insecure: bool = False
+    # A PEM file of CAs trusted for webhook receivers besides the public ones (a company's
+    # own CA, a test CA); certificates are checked in any case.
+    webhook_ca_file: Path | None = None
     # API rate limits in the `limits` notation ("300/minute", "10/second;1000/hour").
     api_rate_limit: str = "300/minute"
     api_rate_limit_per_address: str = "600/minute"
@@ -86,6 +99,7 @@ class Config:
             push_allow_insecure=env.get("AVAL_PUSH_ALLOW_INSECURE") == "1",
             email_link_days=link_days,
             webhook_allow_insecure=env.get("AVAL_WEBHOOK_ALLOW_INSECURE") == "1",
+            webhook_ca_file=_ca_file(env.get("AVAL_WEBHOOK_CA_FILE") or ""),
             api_rate_limit=env.get("AVAL_API_RATE_LIMIT") or "300/minute",
             api_rate_limit_per_address=env.get("AVAL_API_RATE_LIMIT_PER_ADDRESS") or "600/minute",
             trusted_proxies=_trusted_proxies(env.get("AVAL_TRUSTED_PROXIES") or ""),

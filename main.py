@@ -117,6 +117,7 @@ def build(config: Config) -> AppContext:
         base_url=config.base_url,
         default_locale=config.locale,
         webhook_allow_insecure=config.webhook_allow_insecure,
+        webhook_ca_file=config.webhook_ca_file,
         **_outbox_lease(os.environ),
     )
     live.listeners.append(worker.on_events)

@@ -18,7 +18,7 @@ from delivery.email_sender import EmailMessage
 from delivery.webpush_sender import PushAction, PushPayload
 from domain.link_tokens import LINK_KEYS
 from domain.messages import N_
-from domain.model import OutboxMessage, RequestState
+from domain.model import ApprovalRule, OutboxMessage, RequestState
 from i18n_catalog import translations
 from i18n_time import format_when
 
@@ -97,18 +97,59 @@ def _text(payload: Mapping[str, object], key: str) -> str:
     return "" if value is None else str(value)
 
 
-def _when(payload: Mapping[str, object], key: str, locale: str) -> str:
+def _when(payload: Mapping[str, object], key: str, locale: str, zone: str | None = None) -> str:
     """An instant of the payload in the recipient's language and time zone (the zone the
-    person had picked when the message was queued; none: the installation's)."""
+    person had picked when the message was queued — the payload's, unless `zone` is given;
+    none: the installation's)."""
     raw = _text(payload, key)
     try:
         moment = datetime.fromisoformat(raw)
     except ValueError:
         return raw
-    return format_when(moment, locale, _text(payload, "timezone") or None)
+    return format_when(moment, locale, zone or _text(payload, "timezone") or None)
 
 
 _BUTTONS = {"approve": (N_("Approve"), "#1b873f"), "reject": (N_("Reject"), "#c10015")}
+
+
+def _progress_fields(p: Mapping[str, object], locale: str) -> list[Field]:
+    """Under a multi-answer rule: "1 de 2 aprovações" and who answered, when (in the
+    reader's language and zone), as the pages show it. The payload names the latest few
+    answers (domain.routing.MAIL_ANSWERS_MAX) and counts the others."""
+    progress = p.get("progress")
+    if not isinstance(progress, Mapping):
+        return []
+    gettext = Translator(locale)
+    approvals, needed = int(progress.get("approvals") or 0), int(progress.get("needed") or 0)
+    if progress.get("rule") == ApprovalRule.STAGES:
+        count = gettext(N_("{count} of {needed} stages approved")).format(count=approvals, needed=needed)
+    elif needed == 1:
+        count = gettext(N_("{count} of 1 approval")).format(count=approvals)
+    else:
+        count = gettext(N_("{count} of {needed} approvals")).format(count=approvals, needed=needed)
+    fields = [Field(N_("Approvals so far"), count)]
+    shown = [a for a in progress.get("answers") or [] if isinstance(a, Mapping)]
+    lines = [_answer_line(answer, gettext, locale, _text(p, "timezone") or None) for answer in shown]
+    earlier = int(progress.get("answers_count") or 0) - len(shown)
+    if earlier > 0:
+        lines.insert(0, gettext(N_("… {count} earlier answers (all of them on the request's page)")).format(
+            count=earlier))
+    if lines:
+        fields.append(Field(N_("Answers"), "\n".join(lines)))
+    return fields
+
+
+def _answer_line(answer: Mapping[str, object], gettext: Translator, locale: str, zone: str | None) -> str:
+    name = _text(answer, "name")
+    if _text(answer, "on_behalf_of"):
+        name = gettext(N_("{name} (standing in for {absent})")).format(name=name, absent=_text(answer, "on_behalf_of"))
+    when = _when(answer, "at", locale, zone)
+    if answer.get("approved"):
+        line = gettext(N_("{name} approved at {when}")).format(name=name, when=when)
+    else:
+        line = gettext(N_("{name} rejected at {when}")).format(name=name, when=when)
+    reason = _text(answer, "reason")
+    return f"{line} — {reason}" if reason else line
 
 
 def _request_created(message: OutboxMessage, url: str, base_url: str, locale: str) -> Content:
@@ -127,6 +168,7 @@ def _request_created(message: OutboxMessage, url: str, base_url: str, locale: st
     fields.append(Field(N_("Requested by"), values["requester"]))
     if _text(p, "deadline"):
         fields.append(Field(N_("Approve by"), _when(p, "deadline", locale)))
+    fields += _progress_fields(p, locale)
     return Content(
         subject=Line(N_("[Aval] Ticket #{number}: approval requested — {action}"), values),
         intro=Line(N_("{requester} asks for your approval of the action “{action}” on ticket #{number} — {subject}."),
@@ -164,7 +206,7 @@ def _request_evaluated(message: OutboxMessage, url: str, locale: str) -> Content
         intro = N_("{name} rejected the action “{action}” on ticket #{number} — {subject}, on {when}.")
         decision = N_("The action was rejected.")
     elif state == RequestState.EXPIRED:
-        return _request_expired(p, values, url)
+        return _request_expired(p, values, url, locale)
     else:
         subject = N_("[Aval] Ticket #{number}: action {action} cancelled by {name}")
         intro = N_("{name} cancelled the action “{action}” on ticket #{number} — {subject}, on {when}.")
@@ -179,6 +221,7 @@ def _request_evaluated(message: OutboxMessage, url: str, locale: str) -> Content
     if state == RequestState.REJECTED:
         reason = _text(p, "reason")
         fields.append(Field(N_("Reason"), reason) if reason else Field(N_("Reason"), N_("No reason given."), True))
+    fields += _progress_fields(p, locale)
     if _text(p, "note"):
         fields.append(Field(N_("Note of the request"), _text(p, "note")))
     return Content(
@@ -190,13 +233,14 @@ def _request_evaluated(message: OutboxMessage, url: str, locale: str) -> Content
     )
 
 
-def _request_expired(p: Mapping[str, object], values: dict[str, str], url: str) -> Content:
+def _request_expired(p: Mapping[str, object], values: dict[str, str], url: str, locale: str) -> Content:
     """Its deadline passed while it awaited: the agents are told as for an evaluation."""
     fields = [
         Field(N_("Ticket"), f"#{values['number']} — {values['subject']}"),
         Field(N_("Action"), values["action"]),
         Field(N_("Decision"), N_("The action expired: its approval deadline passed unanswered."), value_is_msgid=True),
         Field(N_("Expired at"), values["when"]),
+        *_progress_fields(p, locale),
     ]
     if _text(p, "note"):
         fields.append(Field(N_("Note of the request"), _text(p, "note")))
@@ -224,6 +268,7 @@ def _request_reminder(message: OutboxMessage, url: str, base_url: str, locale: s
     fields.append(Field(N_("Requested at"), values["when"]))
     if _text(p, "deadline"):
         fields.append(Field(N_("Approve by"), _when(p, "deadline", locale)))
+    fields += _progress_fields(p, locale)
     return Content(
         subject=Line(N_("[Aval] Reminder: ticket #{number} awaits your approval — {action}"), values),
         intro=Line(N_("A reminder: the action “{action}” on ticket #{number} — {subject}, requested on {when}, "

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from email.utils import parseaddr
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from delivery.config import SmtpConfig
@@ -219,7 +220,7 @@ class OutboxWorker:
             # One id per delivery, the same on every attempt: receivers drop repeats by it.
             self.webhook_sender.send(endpoint.url, endpoint.secret, f"msg_{message.id}", encode_body(message.payload))
         except DeliveryError as error:
-            self._record_failure(message, error.message, permanent=error.permanent)
+            self._record_failure(message, outbox.failure_note(error.kind, error.message), permanent=error.permanent)
             return
         self._record(outbox.mark_sent, message.id)
 
@@ -323,6 +324,7 @@ def create_worker(
     base_url: str,
     default_locale: str,
     webhook_allow_insecure: bool = False,
+    webhook_ca_file: Path | None = None,
     **options: Any,
 ) -> OutboxWorker:
     """The worker with the senders the configuration allows: no SMTP, no e-mail sender."""
@@ -336,6 +338,6 @@ def create_worker(
         push_sender=push_sender,
         base_url=base_url,
         default_locale=default_locale,
-        webhook_sender=WebhookSender(allow_insecure=webhook_allow_insecure),
+        webhook_sender=WebhookSender(allow_insecure=webhook_allow_insecure, ca_file=webhook_ca_file),
         **options,
     )

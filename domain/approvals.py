@@ -199,7 +199,8 @@ def request_action(
         reminders.schedule_first(uow, request, uow.settings.get())
         told = plan.told_first(managers)
         links = link_tokens.issue_links(uow, request, told, link_days)
-        routing.queue_request_created(uow, ticket, request, told, agent.name, links)
+        progress = routing.progress_payload(request, [])  # "0 de 2 aprovações": no answer yet
+        routing.queue_request_created(uow, ticket, request, told, agent.name, links, progress)
         # Added after the outbox rows' query, so that it goes in with them in _event's one
         # flush rather than in an autoflush of its own.
         uow.history.add(
@@ -426,8 +427,9 @@ def _answer(
             requester = uow.agents.get(request.requested_by_agent_id)
             stage_two = [m for m in in_scope if m.id in asked]
             links = link_tokens.issue_links(uow, request, stage_two, NEXT_STAGE_LINK_DAYS)
+            progress = routing.progress_of(uow, request)  # stage one's answer: who approved, when
             routing.queue_request_created(
-                uow, ticket, request, stage_two, requester.name if requester else "", links
+                uow, ticket, request, stage_two, requester.name if requester else "", links, progress
             )
         audience = routing.audience(in_scope, ticket, request)
         uow.record(TicketChanged(ticket_id=ticket.id, ticket_number=ticket.number, audience=audience))
@@ -567,6 +569,7 @@ def _expire_on_deadline(uow: UnitOfWork, due: list[tuple[ActionRequest, Ticket]]
         if manager.organization_id is not None:
             managers.setdefault(manager.organization_id, []).append(manager)
     agents = {a.id: a for a in uow.agents.many(sorted({i for r, t in due for i in routing.agents_concerned(t, r)}))}
+    progress = routing.progress_by_request(uow, [request for request, _ticket in due])  # the answers so far
     notifications, messages = [], []
     for request, ticket in due:
         assert ticket.id is not None
@@ -580,7 +583,9 @@ def _expire_on_deadline(uow: UnitOfWork, due: list[tuple[ActionRequest, Ticket]]
                 action_name=request.action_name,
             )
         )
-        made, mails = routing.agent_notices(ticket, request, "", agents, email=True)
+        made, mails = routing.agent_notices(
+            ticket, request, "", agents, email=True, progress=progress.get(request.id or 0)
+        )
         notifications += made
         messages += mails
     for notification in notifications:

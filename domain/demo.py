@@ -7,6 +7,7 @@ from .admin import PasswordHasher
 from .model import (
     Agent,
     AgentRole,
+    ApprovalRule,
     CatalogAction,
     Customer,
     HistoryKind,
@@ -57,6 +58,9 @@ def seed_demo(uow: UnitOfWork, hasher: PasswordHasher) -> None:
         uow.catalog.add(CatalogAction("Reembolso", "Devolver o valor cobrado ao cliente."))
         uow.catalog.add(CatalogAction("Reiniciar produção", "Reiniciar o servidor de produção do cliente."))
         uow.catalog.add(CatalogAction("Horas extras", "Faturar horas além do contrato.", active=False))
+        # Last, so that the three above keep their ids; sorted by name it comes after them too.
+        uow.catalog.add(CatalogAction("Rescindir contrato", "Encerrar o contrato do cliente antes do prazo.",
+                                      rule=ApprovalRule.ALL))
         uow.flush()
         tickets = [
             (joao, "Cobrança em duplicidade na fatura de outubro", "Fui cobrado duas vezes este mês."),

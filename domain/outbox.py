@@ -44,6 +44,10 @@ class DeliveryFailure(StrEnum):
     SERVER_REFUSED = "server_refused"
     PUSH_FAILED = "push_failed"
     INTERNAL = "internal"
+    # Webhooks only: the address is not public https (checked again when sending), or
+    # the receiver answered with a redirect, which is never followed.
+    ADDRESS_REFUSED = "address_refused"
+    REDIRECTED = "redirected"
 
 
 _NOTE = re.compile(r"\[([a-z_]+)\] (.*)", re.DOTALL)

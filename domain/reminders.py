@@ -10,6 +10,7 @@ one per request, round, manager and channel — make sure nobody gets a round tw
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from . import answers, clock, link_tokens, policy, routing
@@ -80,6 +81,7 @@ def send_reminders(uow: UnitOfWork, limit: int = REMINDER_BATCH, *, link_days: i
                 live.append((item, request, target))
         managers = _managers_by_organization(uow, {o for _i, _r, t in live for o in t.organization_ids})
         unanswered = answers.still_to_answer(uow, [request for _i, request, _t in live])
+        progress = routing.progress_by_request(uow, [request for _i, request, _t in live])
         keys = [
             routing.reminder_key(request.id or 0, item.runs + 1, manager.id or 0, "email")
             for item, request, target in live
@@ -109,7 +111,7 @@ def send_reminders(uow: UnitOfWork, limit: int = REMINDER_BATCH, *, link_days: i
                 uow.due_work.delete(item)
             else:
                 item.runs, item.due_at = round_number, now + timedelta(hours=every)
-        messages = _reminders_with_links(uow, reminded, pushable, link_days)
+        messages = _reminders_with_links(uow, reminded, pushable, link_days, progress)
         if messages:
             uow.outbox.add_many(messages)
             uow.record(OutboxChanged(0))
@@ -122,6 +124,7 @@ def _reminders_with_links(
     reminded: list[tuple[ActionRequest, ReminderTarget, int, list[Customer]]],
     pushable: set[int],
     link_days: int,
+    progress: Mapping[int, Mapping[str, object] | None],
     manual_at: int | None = None,
 ) -> list[OutboxMessage]:
     """Each reminded manager's mail (and push), carrying fresh one-decision links: the
@@ -143,6 +146,7 @@ def _reminders_with_links(
             round_number,
             manager.id in pushable,
             manual_at=manual_at,
+            progress=progress.get(request.id or 0),
             links=links.get(request.id or 0, {}).get(manager.id or 0),
         )
     ]
@@ -197,8 +201,11 @@ def remind_managers(
         in_scope = answers.to_remind(request, _in_scope(managers, target), answers.still_to_answer(uow, [request]))
         pushable = uow.push_subscriptions.customers_among([m.id for m in in_scope if m.id is not None])
         stamp = int(now.timestamp())
+        progress = routing.progress_of(uow, request)
         uow.outbox.add_many(
-            _reminders_with_links(uow, [(request, target, 0, in_scope)], pushable, link_days, manual_at=stamp)
+            _reminders_with_links(
+                uow, [(request, target, 0, in_scope)], pushable, link_days, {request_id: progress}, manual_at=stamp
+            )
         )
         uow.history.add(entry)
         uow.record(OutboxChanged(0))

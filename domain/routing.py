@@ -5,14 +5,16 @@ The rules live here so that they are tested once, whatever sends the messages.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
+from .answers import AnswerView
 from .events import Audience
 from .link_tokens import link_path
 from .model import (
     ActionRequest,
     Agent,
     AgentNotification,
+    ApprovalRule,
     Channel,
     Customer,
     LinkDecision,
@@ -42,6 +44,53 @@ def audience(managers: list[Customer], ticket: Ticket, request: ActionRequest) -
     )
 
 
+# A mail names this many of the latest answers, and counts the others: a request to 1,000
+# managers must not put 999 names into each of its reminders.
+MAIL_ANSWERS_MAX = 10
+
+
+def progress_payload(request: ActionRequest, latest: Sequence[AnswerView]) -> dict[str, object] | None:
+    """A request's answers so far as its mails carry them ("1 de 2 aprovações", who
+    answered and when — `latest`: the last few answers, oldest first); None under the
+    default rule, where the first answer decides."""
+    if request.rule == ApprovalRule.ANY:
+        return None
+    return {
+        "rule": request.rule.value,
+        "approvals": request.approvals_count,
+        "needed": request.approvals_needed,
+        "answers_count": request.answers_count,
+        "answers": [
+            {
+                "name": answer.name,
+                "approved": answer.approved,
+                "reason": answer.reason,
+                "at": answer.at.isoformat(),
+                "on_behalf_of": answer.on_behalf_of_name,
+            }
+            for answer in latest
+        ],
+    }
+
+
+def progress_of(uow: UnitOfWork, request: ActionRequest) -> dict[str, object] | None:
+    """`progress_payload` of one request, read now (one statement, none under the default rule)."""
+    if request.rule == ApprovalRule.ANY or request.id is None:
+        return None
+    if request.answers_count == 0:
+        return progress_payload(request, [])
+    latest = uow.answers.latest_views([request.id], MAIL_ANSWERS_MAX).get(request.id, [])
+    return progress_payload(request, latest)
+
+
+def progress_by_request(uow: UnitOfWork, requests: Sequence[ActionRequest]) -> dict[int, dict[str, object] | None]:
+    """`progress_of` a batch of requests (a reminder round, a batch of expiries) in at most
+    one statement."""
+    read = [r.id for r in requests if r.id is not None and r.rule != ApprovalRule.ANY and r.answers_count]
+    latest = uow.answers.latest_views(read, MAIL_ANSWERS_MAX) if read else {}
+    return {r.id: progress_payload(r, latest.get(r.id, [])) for r in requests if r.id is not None}
+
+
 def _payload(ticket: Ticket, request: ActionRequest, **extra: object) -> dict[str, object]:
     return {
         "request_id": request.id,
@@ -64,13 +113,16 @@ def queue_request_created(
     managers: list[Customer],
     requester_name: str,
     links: Mapping[int, Mapping[LinkDecision, str]] | None = None,
+    progress: Mapping[str, object] | None = None,
 ) -> None:
     """Every active manager of the organization and its parent: an e-mail, and a Web Push
     when they allowed it in a browser. (Queuing a push for everyone else filled the outbox
     with messages to skip: half the rows of a request to 1,000 managers, written in its
     transaction.) Each carries that manager's own Aprovar and Reprovar links (`links`,
-    raw tokens by manager id): they exist nowhere else."""
+    raw tokens by manager id): they exist nowhere else, and under a multi-answer rule
+    the answers so far (`progress_payload`)."""
     links = links or {}
+    shown = {"progress": progress} if progress is not None else {}
     pushable = uow.push_subscriptions.customers_among([m.id for m in managers if m.id is not None])
     for manager in managers:
         assert manager.id is not None
@@ -93,6 +145,7 @@ def queue_request_created(
                         requested_by_name=requester_name,
                         path=f"/portal/approvals/{request.id}",
                         **paths,
+                        **shown,
                         timezone=manager.timezone,
                     ),
                 )
@@ -111,9 +164,11 @@ def notify_agents(
     uow: UnitOfWork, ticket: Ticket, request: ActionRequest, actor_name: str, *, email: bool
 ) -> list[AgentNotification]:
     """The ticket's agent and the requester: a hub entry each and, for an evaluation,
-    one e-mail each — once when they are the same person."""
+    one e-mail each — once when they are the same person; under a multi-answer rule the
+    e-mail shows the answers so far (`progress_of`)."""
     agents = {agent_id: uow.agents.get(agent_id) for agent_id in agents_concerned(ticket, request)}
-    notifications, messages = agent_notices(ticket, request, actor_name, agents, email=email)
+    progress = progress_of(uow, request) if email else None
+    notifications, messages = agent_notices(ticket, request, actor_name, agents, email=email, progress=progress)
     for notification in notifications:
         uow.notifications.add(notification)
     for message in messages:
@@ -128,9 +183,12 @@ def agent_notices(
     agents: Mapping[int, Agent | None],
     *,
     email: bool,
+    progress: Mapping[str, object] | None = None,
 ) -> tuple[list[AgentNotification], list[OutboxMessage]]:
     """`notify_agents`' hub entries and e-mails, made but not stored: a batch of expiries
-    stores them all at once. `agents` holds (at least) the agents concerned."""
+    stores them all at once. `agents` holds (at least) the agents concerned; `progress`,
+    the answers so far under a multi-answer rule (`progress_payload`)."""
+    shown = {"progress": progress} if progress is not None else {}
     kind = _KIND_OF_STATE[request.state]
     notifications: list[AgentNotification] = []
     messages: list[OutboxMessage] = []
@@ -167,6 +225,7 @@ def agent_notices(
                         decided_at=request.decided_at.isoformat() if request.decided_at else None,
                         timezone=agent.timezone,
                         path=f"/agent/tickets/{ticket.number}?request_id={request.id}",  # the exact request
+                        **shown,
                     ),
                 )
             )
@@ -187,11 +246,13 @@ def reminder_messages(
     pushable: bool,
     *,
     manual_at: int | None = None,
+    progress: Mapping[str, object] | None = None,
     links: Mapping[LinkDecision, str] | None = None,
 ) -> list[OutboxMessage]:
     """A reminder to one manager who has not answered: an e-mail, and a push when they
     allowed it in a browser. `manual_at`: pressed by an agent (*Lembrar gerentes*). The
     caller queues a whole round's messages at once (`OutboxRepository.add_many`).
+    `progress`: the answers so far under a multi-answer rule (`progress_payload`).
     `links`: the manager's fresh Aprovar and Reprovar tokens, as for a new request."""
     assert manager.id is not None and request.id is not None
     paths = {f"{decision.value}_path": link_path(token) for decision, token in (links or {}).items()}
@@ -225,6 +286,7 @@ def reminder_messages(
                     "path": f"/portal/approvals/{request.id}",
                     **paths,
                     "timezone": manager.timezone,
+                    **({"progress": progress} if progress is not None else {}),
                 },
             )
         )

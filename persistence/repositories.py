@@ -726,6 +726,67 @@ class SqlAnswers:
             found.setdefault(request_id, []).append(AnswerView(name, bool(approved), reason, at, absent_name))
         return found
 
+    def _latest_of_one(self, request_id: int, limit: int) -> dict[int, list[AnswerView]]:
+        """`latest_views` of one request (an answer's own mail): a top-N sort, three times
+        cheaper than the window at 1,000 answers. Both read all of the request's answers:
+        no index orders them by time (see docs/benchmarks.md §8)."""
+        latest = (
+            select(request_answers)
+            .where(request_answers.c.request_id == request_id)
+            .order_by(request_answers.c.at.desc(), request_answers.c.id.desc())
+            .limit(limit)
+            .subquery()
+        )
+        who = aliased(customers)
+        absent = aliased(customers)
+        query = (
+            select(who.c.name, latest.c.approved, latest.c.reason, latest.c.at, absent.c.name)
+            .select_from(
+                latest.join(who, who.c.id == latest.c.customer_id).outerjoin(
+                    absent, absent.c.id == latest.c.on_behalf_of_id
+                )
+            )
+            .order_by(latest.c.at, latest.c.id)
+        )
+        views = [AnswerView(name, bool(approved), reason, at, absent_name)
+                 for name, approved, reason, at, absent_name in self.session.execute(query)]
+        return {request_id: views} if views else {}
+
+    def latest_views(self, request_ids: Sequence[int], per_request: int) -> dict[int, list[AnswerView]]:
+        """The last `per_request` answers of each request, oldest first, in one statement:
+        a mail names a few answerers, not the 999 of a request to 1,000 managers."""
+        if not request_ids:
+            return {}
+        if len(request_ids) == 1:
+            return self._latest_of_one(request_ids[0], per_request)
+        rank = (
+            func.row_number()
+            .over(
+                partition_by=request_answers.c.request_id,
+                order_by=(request_answers.c.at.desc(), request_answers.c.id.desc()),
+            )
+            .label("rank")
+        )
+        latest = (
+            select(request_answers, rank).where(request_answers.c.request_id.in_(list(request_ids))).subquery()
+        )
+        who = aliased(customers)
+        absent = aliased(customers)
+        query = (
+            select(latest.c.request_id, who.c.name, latest.c.approved, latest.c.reason, latest.c.at, absent.c.name)
+            .select_from(
+                latest.join(who, who.c.id == latest.c.customer_id).outerjoin(
+                    absent, absent.c.id == latest.c.on_behalf_of_id
+                )
+            )
+            .where(latest.c.rank <= per_request)
+            .order_by(latest.c.request_id, latest.c.at, latest.c.id)
+        )
+        found: dict[int, list[AnswerView]] = {}
+        for request_id, name, approved, reason, at, absent_name in self.session.execute(query):
+            found.setdefault(request_id, []).append(AnswerView(name, bool(approved), reason, at, absent_name))
+        return found
+
 
 class SqlNotifications(_Repo):
     entity = AgentNotification

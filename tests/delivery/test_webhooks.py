@@ -5,7 +5,6 @@ that keep the server from being turned against its own network (SSRF)."""
 
 from __future__ import annotations
 
-import socket
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,13 +13,14 @@ from typing import Any
 import pytest
 from outbox_support import ANA, BRUNO, FABIO, MARCIA, Desk, open_desk, running, wait_until
 from standardwebhooks.webhooks import Webhook
-from webhook_receiver import Receiver
+from webhook_receiver import Receiver, resolving
 
 from delivery.errors import DeliveryError
 from delivery.webhook_sender import WebhookSender
-from domain import approvals, tickets, webhooks
+from domain import approvals, outbox, tickets, webhooks
 from domain.errors import Forbidden, InvalidInput
 from domain.model import Channel, OutboxMessage, OutboxStatus, TicketStatus, WebhookEvent
+from domain.outbox import DeliveryFailure
 
 ALL_EVENTS = [e.value for e in WebhookEvent]
 
@@ -147,7 +147,9 @@ def test_a_refused_delivery_is_failed_with_the_reason_and_the_receiver_sees_noth
     with running(desk.worker(None, webhook_sender=WebhookSender())):
         wait_until(lambda: webhook_settled(desk), what="the refusal")
     [delivery] = deliveries(desk)
-    assert delivery.status == OutboxStatus.FAILED and delivery.last_error.startswith("refused")
+    kind, detail = outbox.read_note(delivery.last_error)
+    assert delivery.status == OutboxStatus.FAILED and kind == DeliveryFailure.ADDRESS_REFUSED
+    assert detail.startswith("refused")
 
 
 # --- SSRF --------------------------------------------------------------------------------
@@ -180,19 +182,6 @@ def test_non_public_urls_are_refused_when_registered_and_when_sent(desk: Desk, u
     with pytest.raises(DeliveryError) as refused:
         WebhookSender().send(url, webhooks.new_secret(), "msg_1", "{}")
     assert refused.value.permanent
-
-
-def resolving(names: dict[str, list[str]]) -> Any:
-    """getaddrinfo as a DNS server would answer for these names (the test has no DNS)."""
-
-    def resolver(host: str, port: int, **kwargs: Any) -> list[Any]:
-        answers = []
-        for address in names[host]:
-            family = socket.AF_INET6 if ":" in address else socket.AF_INET
-            answers.append((family, socket.SOCK_STREAM, 6, "", (address, port)))
-        return answers
-
-    return resolver
 
 
 @pytest.mark.parametrize(
@@ -240,3 +229,31 @@ def test_only_the_account_manager_manages_webhooks(desk: Desk) -> None:
         desk.run(webhooks.create_endpoint, desk.agent(ANA), "https://hooks.example.com/x", [])
     made = desk.run(webhooks.create_endpoint, desk.agent(ANA), "https://hooks.example.com/x", ["request.created"])
     assert [e.url for e in desk.run(webhooks.list_endpoints, desk.agent(ANA))] == [made.endpoint.url]
+
+
+def test_only_the_account_manager_changes_an_endpoint_and_bad_events_change_nothing(desk: Desk) -> None:
+    ana, bruno = desk.agent(ANA), desk.agent(BRUNO)
+    made = desk.run(webhooks.create_endpoint, ana, "https://hooks.example.com/x", ["request.created"])
+    endpoint_id = made.endpoint.id
+    assert endpoint_id is not None
+
+    def stored() -> tuple[list[str], bool]:
+        [endpoint] = desk.run(webhooks.list_endpoints, ana)
+        return endpoint.events, endpoint.active
+
+    for attempt in (
+        lambda: desk.run(webhooks.set_endpoint_events, bruno, endpoint_id, ALL_EVENTS),
+        lambda: desk.run(webhooks.set_endpoint_active, bruno, endpoint_id, False),
+        lambda: desk.run(webhooks.delete_endpoint, bruno, endpoint_id),
+    ):
+        with pytest.raises(Forbidden):
+            attempt()
+    for events in ([], ["request.created", "ticket.deleted"]):
+        with pytest.raises(InvalidInput) as refused:
+            desk.run(webhooks.set_endpoint_events, ana, endpoint_id, events)
+        assert refused.value.message == webhooks.NO_EVENTS
+    assert stored() == (["request.created"], True)
+    desk.run(webhooks.set_endpoint_events, ana, endpoint_id, ["request.expired", "request.approved"])
+    assert stored() == (["request.approved", "request.expired"], True)  # in the events' own order
+    desk.run(webhooks.delete_endpoint, ana, endpoint_id)
+    assert desk.run(webhooks.list_endpoints, ana) == []

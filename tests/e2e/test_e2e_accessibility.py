@@ -88,7 +88,8 @@ CHECKS = [
     # Its period is two date fields: their picker is the browser's own, outside the page.
     Check("/agent/reports", ANA),
     Check("/agent/admin/tokens", ANA, opens=(("Revoke",),)),  # Bruno's token, made by the setup
-    Check("/agent/admin/webhooks", ANA, opens=(("New webhook",), ("Remove",))),  # with a delivery log
+    # With the setup's endpoint and its delivery log.
+    Check("/agent/admin/webhooks", ANA, opens=(("New webhook",), ("Events",), ("Remove",))),
     Check("/portal", JOAO, opens=(("New ticket",), USER_MENU)),
     Check("/portal/tickets/1", JOAO),
     Check("/portal", MARCIA, opens=(USER_MENU,)),
@@ -129,10 +130,11 @@ def pending_request(aval: Aval, people: People) -> None:
     (marcia's list links to it) and on ticket 3, which Márcia approves from her mail."""
     ana = people.agent(ANA, "/agent/admin/webhooks")
     ana.click("Novo webhook")
-    ana.type_into("URL do endpoint", "https://hooks.example.test/aval")
+    ana.type_into("URL do endpoint", "https://hooks.example.com/aval", within=DIALOG)
     ana.click("Criar", within=DIALOG)
     ana.should_see("Segredo de assinatura")
     ana.click("Concluir", within=DIALOG)
+    ana.should_see("https://hooks.example.com/aval")
     bruno = people.agent(BRUNO, "/agent/profile")
     bruno.click("Novo token de acesso")
     bruno.type_into("Nome", "deploy")
@@ -140,14 +142,14 @@ def pending_request(aval: Aval, people: People) -> None:
     bruno.click("Concluir", within=DIALOG)
     for number in ("1", "3"):
         request_on(bruno, number)
-    marcia = people.customer(MARCIA, "/portal/approvals")
-    links = eventually(lambda: marcia.links_to("/portal/approvals/1"), "the request in marcia's list")
     ticket_1, ticket_3 = (mail_links(aval, f"#{number}:") for number in ("1", "3"))
+    marcia = people.customer(MARCIA, "/portal/approvals")
+    eventually(lambda: marcia.links_to(f"/portal/approvals/{ticket_1['request']}"), "the request in marcia's list")
     status, _page = post(f"{aval.base_url}/e/{ticket_3['Aprovar']}", {"confirm": "1"})
     assert status == 200
     ana.open("/agent/admin/webhooks")
     ana.should_see("Tentativas")  # the delivery log has entries (the requests' events)
-    setup.update(ticket="1", request=links[0].rsplit("/", 1)[1], approve=ticket_1["Aprovar"],
+    setup.update(ticket="1", request=ticket_1["request"], approve=ticket_1["Aprovar"],
                  reject=ticket_1["Reprovar"], used=ticket_3["Aprovar"], ended=ticket_3["Reprovar"])
 
 
@@ -161,11 +163,13 @@ def request_on(bruno: Browser, number: str) -> None:
 
 
 def mail_links(aval: Aval, ticket: str) -> dict[str, str]:
-    """Márcia's Aprovar and Reprovar tokens in the request mail about that ticket."""
+    """Márcia's Aprovar and Reprovar tokens in the request mail about that ticket, and
+    the request's id."""
     [mail] = [m for m in aval.mail.wait_for(MARCIA, "aprovação solicitada", count=2) if ticket in m.subject]
     found = dict(re.findall(r"^(Aprovar|Reprovar): \S+/e/(\S+)", mail.text, re.MULTILINE))
-    assert set(found) == {"Aprovar", "Reprovar"}, mail.text
-    return found
+    request = re.search(r"/portal/approvals/(\d+)", mail.text)
+    assert set(found) == {"Aprovar", "Reprovar"} and request is not None, mail.text
+    return {**found, "request": request.group(1)}
 
 
 def post(url: str, form: dict[str, str]) -> tuple[int, str]:

@@ -290,7 +290,7 @@ def test_a_manager_on_instance_b_sees_requests_live_and_each_mail_goes_once(
                     pytrace=False)
 
     services, request = third_sender
-    assert _seeded(services) == (3, 2, 3), "the two instances started together and seeded the demo twice"
+    assert _seeded(services) == (3, 2, 4), "the two instances started together and seeded the demo twice"
     request(2)
     request(3)
     WebDriverWait(browser, 15).until(EC.visibility_of_element_located(badge(3)))

@@ -60,7 +60,7 @@ def test_turning_feature_off_deletes_nothing_and_keeps_states(desk: Desk) -> Non
     assert desk.request(pending).state == RequestState.AWAITING_APPROVAL
     assert desk.request(approved).state == RequestState.APPROVED
     assert [r.action_name for r in desk.run(approvals.pending_approvals, desk.marcia).items] == ["Reembolso"]
-    assert len(desk.run(admin.list_catalog, desk.ana)) == 3
+    assert len(desk.run(admin.list_catalog, desk.ana)) == 4  # the demo's four actions
 
 
 def test_create_action_with_name_description_and_active_flag(desk: Desk) -> None:
@@ -84,7 +84,7 @@ def test_blank_action_name_refused(desk: Desk, blank: str) -> None:
     with pytest.raises(InvalidInput) as refused:
         desk.run(admin.create_action, desk.ana, blank, "Sem nome")
     assert refused.value.message == "{field} is required."
-    assert len(desk.run(admin.list_catalog, desk.ana)) == 3
+    assert len(desk.run(admin.list_catalog, desk.ana)) == 4  # the demo's four actions
 
 
 def test_blank_action_name_refused_on_edit(desk: Desk) -> None:
@@ -99,7 +99,7 @@ def test_duplicate_action_name_refused_case_and_accent_insensitive(desk: Desk, s
     with pytest.raises(InvalidInput) as refused:
         desk.run(admin.create_action, desk.ana, same_name, "")
     assert refused.value.message == "An action named “{name}” already exists."
-    assert len(desk.run(admin.list_catalog, desk.ana)) == 3
+    assert len(desk.run(admin.list_catalog, desk.ana)) == 4  # the demo's four actions
 
 
 def test_renaming_an_action_onto_another_name_refused(desk: Desk) -> None:

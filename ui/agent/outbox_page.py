@@ -25,6 +25,7 @@ from ..i18n import _
 from ..refresh import Coalesced
 from .admin_nav import admin_nav
 from .layout import agent_page
+from .webhook_texts import webhook_failure_text
 
 PATH = "/agent/admin/outbox"
 Retry = Callable[[int], Awaitable[None]]
@@ -52,7 +53,12 @@ def status_label(status: OutboxStatus) -> str:
 
 
 # Notes the help desk writes itself: msgids, shown translated as they are.
-OWN_NOTES = {outbox.NOT_SENT_NO_SMTP, outbox.NOT_SENT_NO_PUSH, outbox.NO_PUSH_SUBSCRIPTION}
+OWN_NOTES = {
+    outbox.NOT_SENT_NO_SMTP,
+    outbox.NOT_SENT_NO_PUSH,
+    outbox.NO_PUSH_SUBSCRIPTION,
+    outbox.WEBHOOK_ENDPOINT_OFF,
+}
 
 
 def failure_text(kind: DeliveryFailure | None) -> str:
@@ -136,7 +142,8 @@ def _details(message: OutboxMessage) -> None:
             ui.label(_(message.last_error)).classes("text-caption").mark(f"outbox-note-{message.id}")
             return
         # What went wrong in the admin's words; the server's own words, folded, below it.
-        ui.label(failure_text(kind)).classes("text-caption text-negative").mark(f"outbox-note-{message.id}")
+        said = webhook_failure_text(kind) if message.channel == Channel.WEBHOOK else failure_text(kind)
+        ui.label(said).classes("text-caption text-negative").mark(f"outbox-note-{message.id}")
         with ui.expansion(_("Technical detail")).classes("w-full text-caption").mark(f"outbox-detail-{message.id}"):
             ui.label(detail).classes("font-mono text-caption").style("white-space: pre-wrap")
 

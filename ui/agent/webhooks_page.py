@@ -1,19 +1,20 @@
 """/agent/admin/webhooks: the endpoints the account's request events are POSTed to (spec
-§14) — address, events, on/off, the signing secret shown once — and the log of their
-deliveries with status, last error and a *Reenviar* button, live like the outbox page."""
+§14) — address, events (changed later too), on/off, the signing secret shown once — and
+the log of their deliveries with status, what went wrong in the admin's words and a
+*Reenviar* button, live like the outbox page."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 
 from nicegui import ui
 
-from domain import webhooks
+from domain import outbox, webhooks
 from domain.errors import DomainError
 from domain.events import DomainEvent, OutboxChanged, RequestEvent
 from domain.model import OutboxMessage, OutboxStatus, WebhookEndpoint, WebhookEvent
 
-from ..context import call, ctx, error_text, perform
+from ..context import attempt, call, ctx, error_text, perform
 from ..frame import Me
 from ..i18n import _, format_when
 from ..refresh import Coalesced
@@ -21,18 +22,28 @@ from ..secret_dialog import show_secret_once
 from .admin_nav import admin_nav
 from .dialogs import close_button, confirm, error_line, modal, run_modal, submit_use_case
 from .layout import agent_page
-from .outbox_page import STATUS_COLORS, status_label
+from .outbox_page import OWN_NOTES, STATUS_COLORS, status_label
+from .webhook_texts import event_text, webhook_failure_text
 
 PATH = "/agent/admin/webhooks"
 Action = Callable[[int], Awaitable[None]]
 
 
+def event_boxes(chosen: Collection[str]) -> dict[str, ui.checkbox]:
+    """One checkbox per event, named as the receiver reads it, then in words."""
+    ui.label(_("Events")).classes("text-subtitle2")
+    return {
+        event.value: ui.checkbox(f"{event.value} — {event_text(event)}", value=event.value in chosen).mark(
+            f"webhook-event-{event.value}"
+        )
+        for event in WebhookEvent
+    }
+
+
 async def endpoint_dialog(me: Me) -> webhooks.NewEndpoint | None:
     with modal(_("New webhook"), "webhook-dialog") as dialog:
         url = ui.input(_("Endpoint URL"), placeholder="https://").classes("w-full").mark("webhook-url")
-        ui.label(_("Events")).classes("text-subtitle2")
-        boxes = {event.value: ui.checkbox(event.value, value=True).mark(f"webhook-event-{event.value}")
-                 for event in WebhookEvent}
+        boxes = event_boxes([event.value for event in WebhookEvent])
         error = error_line()
 
         async def save() -> None:
@@ -49,7 +60,30 @@ async def endpoint_dialog(me: Me) -> webhooks.NewEndpoint | None:
     return result if isinstance(result, webhooks.NewEndpoint) else None
 
 
-def _endpoint_row(endpoint: WebhookEndpoint, toggle: Callable[[int, bool], Awaitable[None]], remove: Action) -> None:
+async def events_dialog(me: Me, endpoint: WebhookEndpoint) -> bool:
+    """The events this endpoint receives; True once saved. With none chosen the domain
+    refuses, the dialog says why and nothing changes."""
+    with modal(_("Events of the webhook"), "webhook-events-dialog") as dialog:
+        ui.label(endpoint.url).classes("text-grey-8 break-all")  # text, never HTML
+        boxes = event_boxes(endpoint.events)
+        error = error_line()
+
+        async def save() -> None:
+            chosen = [name for name, box in boxes.items() if box.value]
+            await submit_use_case(dialog, error, webhooks.set_endpoint_events, me.actor, endpoint.id or 0, chosen)
+
+        with ui.row().classes("w-full justify-end"):
+            close_button(dialog)
+            ui.button(_("Save"), on_click=save).mark("webhook-events-save")
+    return await run_modal(dialog) is True
+
+
+def _endpoint_row(
+    endpoint: WebhookEndpoint,
+    toggle: Callable[[int, bool], Awaitable[None]],
+    edit: Callable[[WebhookEndpoint], Awaitable[None]],
+    remove: Action,
+) -> None:
     endpoint_id = endpoint.id or 0
     with ui.row().classes("w-full items-center no-wrap gap-4 py-2 border-b").mark(f"webhook-{endpoint_id}"):
         with ui.column().classes("grow gap-1"):
@@ -59,6 +93,9 @@ def _endpoint_row(endpoint: WebhookEndpoint, toggle: Callable[[int, bool], Await
                     ui.badge(event, color="grey-7")
         ui.switch(_("On"), value=endpoint.active,
                   on_change=lambda e: toggle(endpoint_id, bool(e.value))).mark(f"webhook-active-{endpoint_id}")
+        ui.button(_("Events"), icon="tune", on_click=lambda: edit(endpoint)).props("flat").mark(
+            f"webhook-edit-{endpoint_id}"
+        )
         ui.button(_("Remove"), icon="delete", on_click=lambda: remove(endpoint_id)).props("flat").mark(
             f"webhook-remove-{endpoint_id}"
         )
@@ -77,15 +114,30 @@ def _delivery_row(message: OutboxMessage, resend: Action) -> None:
                 "flat dense no-wrap"
             ).classes("shrink-0").mark(f"webhook-resend-{message_id}")
         facts = [(_("Attempts"), str(message.attempts)), (_("Queued at"), format_when(message.created_at))]
+        if message.status == OutboxStatus.PENDING:
+            facts.append((_("Next attempt at"), format_when(message.next_attempt_at)))
         if message.sent_at is not None:
             facts.append((_("Sent at"), format_when(message.sent_at)))
         with ui.row().classes("gap-6 text-caption text-grey-8"):
             for label, value in facts:
                 ui.label(f"{label}: {value}")
         if message.last_error:
-            ui.label(_(message.last_error)).classes("text-caption").style("white-space: pre-wrap").mark(
-                f"webhook-delivery-error-{message_id}"
-            )
+            _failure(message.last_error, message_id)
+
+
+def _failure(note: str, message_id: int) -> None:
+    """What went wrong in the admin's words; the sender's own words, folded, below it."""
+    kind, detail = outbox.read_note(note)
+    if kind is None and note in OWN_NOTES:
+        ui.label(_(note)).classes("text-caption").mark(f"webhook-delivery-error-{message_id}")
+        return
+    ui.label(webhook_failure_text(kind)).classes("text-caption text-negative").mark(
+        f"webhook-delivery-error-{message_id}"
+    )
+    with ui.expansion(_("Technical detail")).classes("w-full text-caption").mark(
+        f"webhook-delivery-detail-{message_id}"
+    ):
+        ui.label(detail).classes("font-mono text-caption").style("white-space: pre-wrap")
 
 
 def register() -> None:
@@ -117,6 +169,16 @@ async def _build(me: Me) -> None:
 
     async def toggle(endpoint_id: int, active: bool) -> None:
         await perform(webhooks.set_endpoint_active, me.actor, endpoint_id, active)
+        await redraw()
+
+    async def edit(shown: WebhookEndpoint) -> None:
+        # The events as stored now: another admin may have changed them since this page drew.
+        endpoints = await attempt(webhooks.list_endpoints, me.actor)  # a refusal is shown by attempt
+        endpoint = next((e for e in endpoints or [] if e.id == shown.id), None)
+        if endpoints is not None and endpoint is None:
+            ui.notify(_(webhooks.ENDPOINT_NOT_FOUND), type="negative")
+        elif endpoint is not None and await events_dialog(me, endpoint):
+            ui.notify(_("Events saved."), type="positive")
         await redraw()
 
     async def remove(endpoint_id: int) -> None:
@@ -152,7 +214,7 @@ async def _build(me: Me) -> None:
             if not endpoints:
                 ui.label(_("No webhook yet.")).classes("text-grey-7").mark("webhooks-empty")
             for endpoint in endpoints:
-                _endpoint_row(endpoint, toggle, remove)
+                _endpoint_row(endpoint, toggle, edit, remove)
         with log_column:
             if not deliveries:
                 ui.label(_("No delivery yet.")).classes("text-grey-7").mark("webhook-deliveries-empty")

@@ -117,14 +117,14 @@ async def test_a_blank_name_is_refused_and_nothing_saved(user: User) -> None:
     await create_action(user, "   ", "Sem nome")
     await user.should_see("Nome é obrigatório.", retries=100)
     await user.should_see(marker="action-dialog")  # still open, to fix the name
-    assert len(await run_use_case(admin.list_catalog, await agent(ANA))) == 3
+    assert len(await run_use_case(admin.list_catalog, await agent(ANA))) == 4  # the demo's four
 
 
 async def test_a_duplicate_name_ignoring_case_and_accents_is_refused(user: User) -> None:
     await open_settings(user)
     await create_action(user, "REINICIAR PRODUCAO")
     await user.should_see("Já existe uma ação chamada “Reiniciar produção”.", retries=100)
-    assert len(await run_use_case(admin.list_catalog, await agent(ANA))) == 3
+    assert len(await run_use_case(admin.list_catalog, await agent(ANA))) == 4  # the demo's four
 
 
 async def test_editing_and_deactivating_an_action(user: User) -> None:

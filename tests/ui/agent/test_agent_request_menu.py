@@ -82,7 +82,7 @@ async def test_requesting_lists_active_actions_only_and_records_the_request(user
     await user.should_see(marker="request-dialog", retries=100)
     select = element(user, "request-action-select")
     options = list(select.options.values())  # type: ignore[attr-defined]
-    assert options == ["Reembolso", "Reiniciar produção"]  # "Horas extras" is inactive
+    assert options == ["Reembolso", "Reiniciar produção", "Rescindir contrato"]  # "Horas extras" is inactive
     with user.scope(marker="request-dialog"):
         user.find(marker="request-action-select").click()
         user.find("Reembolso").click()
