@@ -15,6 +15,7 @@ from domain.ports import UnitOfWork
 
 from . import repositories as repos
 from .database import READ_ONLY
+from .absences import SqlAbsences
 from .reports import SqlReports
 
 Publisher = Callable[[list[DomainEvent]], None]
@@ -69,6 +70,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.catalog = repos.SqlCatalog(session)
         self.requests = repos.SqlRequests(session)
         self.answers = repos.SqlAnswers(session)
+        self.absences = SqlAbsences(session)
         self.notifications = repos.SqlNotifications(session)
         self.outbox = repos.SqlOutbox(session)
         self.push_subscriptions = repos.SqlPushSubscriptions(session)
