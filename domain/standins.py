@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from . import clock, policy
+from . import answers, clock, policy
 from .access import Actor, require_admin, require_customer
-from .errors import Forbidden, InvalidInput, NotFound
+from .errors import DomainError, Forbidden, InvalidInput, NotFound
 from .events import Audience, PendingVisibilityChanged
 from .messages import N_
-from .model import Customer, DueKind, DueWork
+from .model import ActionRequest, Customer, DueKind, DueWork, Organization
 from .ports import UnitOfWork
 from .service import read_only
 
@@ -113,13 +113,58 @@ def _still_valid(uow: UnitOfWork, manager: Customer, standin: Customer) -> bool:
 def acting_for(uow: UnitOfWork, customer: Customer, now: datetime | None = None) -> list[Customer]:
     """The absent managers `customer` stands in for at this moment (none outside every
     period, or once either person was deactivated, trashed or moved away)."""
-    if customer.id is None or not customer.active or customer.in_trash:
-        return []
-    running = uow.absences.running_for_standin(customer.id, now or clock.now())
+    return acting_for_many(uow, [customer], now).get(customer.id or 0, [])
+
+
+def acting_for_many(
+    uow: UnitOfWork, people: Sequence[Customer], now: datetime | None = None
+) -> dict[int, list[Customer]]:
+    """`acting_for` of many people in one read of the absences (a badge fan-out asks for
+    1,000 at once); only those standing in for someone appear."""
+    live = {p.id: p for p in people if p.id is not None and p.active and not p.in_trash}
+    running = uow.absences.running_for_standins(sorted(live), now or clock.now())
     if not running:
-        return []
-    managers = uow.customers.many(sorted({a.manager_id for a in running}))
-    return [m for m in managers if _still_valid(uow, m, customer)]
+        return {}
+    managers = {m.id: m for m in uow.customers.many(sorted({a.manager_id for a in running}))}
+    found: dict[int, list[Customer]] = {}
+    for absence in running:
+        manager, standin = managers.get(absence.manager_id), live[absence.standin_id]
+        if manager is None or not _still_valid(uow, manager, standin):
+            continue
+        mine = found.setdefault(absence.standin_id, [])
+        if manager not in mine:
+            mine.append(manager)
+    return found
+
+
+def answers_as(uow: UnitOfWork, customer: Customer, organization: Organization | None) -> Customer | None:
+    """Whose place `customer` takes for a ticket of `organization` now: their own as a
+    manager of it, an absent manager's as that manager's stand-in, or nobody's (None).
+    What the policy, the pages, the e-mail links and the API all ask."""
+    if policy.manages(customer, organization):
+        return customer
+    return policy.answers_as(customer, organization, acting_for(uow, customer))
+
+
+def place_for(uow: UnitOfWork, customer: Customer, request: ActionRequest) -> Customer:
+    """Under a multi-answer rule: the approver's place `customer` fills with their next
+    answer — their own first, then each absent manager's they stand in for — one answer
+    per place. Raises the refusal that says best why none is open."""
+    assert request.id is not None
+    refusal: DomainError | None = None
+    for person in [customer, *acting_for(uow, customer)]:
+        assert person.id is not None
+        approver = uow.answers.approver(request.id, person.id)
+        answered = approver is not None and uow.answers.answer(request.id, person.id) is not None
+        try:
+            answers.check_may_answer(request, approver, answered)
+        except DomainError as error:
+            if refusal is None or approver is not None:  # a place's own reason beats "not asked"
+                refusal = error
+            continue
+        return person
+    assert refusal is not None
+    raise refusal
 
 
 def standins_of(uow: UnitOfWork, managers: Sequence[Customer], now: datetime | None = None) -> list[Customer]:
@@ -134,7 +179,9 @@ def standins_of(uow: UnitOfWork, managers: Sequence[Customer], now: datetime | N
     for absence in running:
         standin = people.get(absence.standin_id)
         manager = by_id.get(absence.manager_id)
-        if standin is not None and manager is not None and standin.id not in by_id and _still_valid(uow, manager, standin):
+        if standin is None or manager is None or standin.id in by_id:
+            continue  # a stand-in who is one of the managers is told already
+        if _still_valid(uow, manager, standin):
             found[absence.standin_id] = standin
     return list(found.values())
 
@@ -142,6 +189,19 @@ def standins_of(uow: UnitOfWork, managers: Sequence[Customer], now: datetime | N
 def with_standins(uow: UnitOfWork, managers: Sequence[Customer]) -> list[Customer]:
     """`managers` and, after them, the stand-ins of those away now."""
     return [*managers, *standins_of(uow, managers)]
+
+
+def concerned_by(uow: UnitOfWork, customer: Customer, *, was_manager: bool) -> frozenset[int]:
+    """Whose badges a change of `customer` (deactivated, trashed, restored, moved) may
+    move: theirs when they were or are a manager or stand in for someone now, and those of
+    the people standing in for them now. Read from the absences as stored, whatever the
+    change just did to the rights."""
+    assert customer.id is not None
+    now = clock.now()
+    ids = {a.standin_id for a in uow.absences.running_for_managers([customer.id], now)}
+    if was_manager or customer.is_active_manager or uow.absences.running_for_standins([customer.id], now):
+        ids.add(customer.id)
+    return frozenset(ids)
 
 
 def stands_in_now(uow: UnitOfWork, customer: Customer) -> bool:
@@ -165,7 +225,8 @@ def _manager_for(uow: UnitOfWork, actor: Actor, manager_id: int | None) -> Custo
 
 def _views(uow: UnitOfWork, absences: Sequence[Absence]) -> list[AbsenceView]:
     now = clock.now()
-    names = {c.id: c.name for c in uow.customers.many(sorted({i for a in absences for i in (a.manager_id, a.standin_id)}))}
+    people = sorted({i for a in absences for i in (a.manager_id, a.standin_id)})
+    names = {c.id: c.name for c in uow.customers.many(people)}
     return [
         AbsenceView(
             a.id or 0,

@@ -33,9 +33,11 @@ class SqlAbsences:
         query = select(Absence).where(absences.c.manager_id == manager_id)
         return list(self.session.scalars(query.order_by(absences.c.starts_at.desc(), absences.c.id.desc())))
 
-    def running_for_standin(self, standin_id: int, now: datetime) -> list[Absence]:
+    def running_for_standins(self, standin_ids: Sequence[int], now: datetime) -> list[Absence]:
+        if not standin_ids:
+            return []
         query = select(Absence).where(
-            absences.c.standin_id == standin_id, absences.c.ends_at > now, absences.c.starts_at <= now
+            absences.c.standin_id.in_(list(standin_ids)), absences.c.ends_at > now, absences.c.starts_at <= now
         )
         return list(self.session.scalars(query.order_by(absences.c.id)))
 

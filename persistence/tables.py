@@ -51,7 +51,6 @@ from domain.model import (
     Via,
     WebhookEndpoint,
 )
-
 from domain.standins import Absence
 
 from .types import UTCDateTime

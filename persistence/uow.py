@@ -14,8 +14,8 @@ from domain.messages import N_
 from domain.ports import UnitOfWork
 
 from . import repositories as repos
-from .database import READ_ONLY
 from .absences import SqlAbsences
+from .database import READ_ONLY
 from .reports import SqlReports
 
 Publisher = Callable[[list[DomainEvent]], None]
