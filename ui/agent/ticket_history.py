@@ -48,12 +48,19 @@ def history_timeline(entries: list[HistoryEntry]) -> ui.timeline:
     return timeline
 
 
+def actor_text(entry: HistoryEntry) -> str:
+    """Who did it; "Fábio (substituindo Márcia)" for a stand-in's decision (spec §13)."""
+    if entry.on_behalf_of_name:
+        return _("{name} (standing in for {absent})").format(name=entry.actor_name, absent=entry.on_behalf_of_name)
+    return entry.actor_name
+
+
 def history_entry(entry: HistoryEntry) -> None:
     """One entry, drawn into the current timeline (a live update appends the new ones)."""
     color = "orange" if entry.kind in _ACTION_KINDS else "primary"
     with ui.timeline_entry(icon=HISTORY_ICONS.get(entry.kind), color=color).mark(f"history-{entry.kind}"):
         with ui.row().classes("items-baseline gap-2"):
-            ui.label(entry.actor_name).classes("text-bold")
+            ui.label(actor_text(entry)).classes("text-bold")
             ui.label(history_text(entry))
         ui.label(format_when(entry.at)).classes("text-caption text-grey-7")
         if entry.body and entry.kind not in (HistoryKind.ASSIGNED, HistoryKind.STATUS):
