@@ -65,9 +65,9 @@ async def draw_absences(me: Me, manager_id: int | None = None) -> None:
     with ui.row().classes("w-full items-end gap-4"):
         standin = ui.select({i: name for i, name in choices}, label=_("Stand-in"), with_input=True)
         standin.classes("w-64").mark("absence-standin")
-        starts = ui.input(_("From"), value=local_field_value(now, zone)).props("type=datetime-local stack-label")
+        starts = ui.input(_("Away from"), value=local_field_value(now, zone)).props("type=datetime-local stack-label")
         starts.mark("absence-from")
-        ends = ui.input(_("To"), value=local_field_value(now + timedelta(days=7), zone))
+        ends = ui.input(_("Away until"), value=local_field_value(now + timedelta(days=7), zone))
         ends.props("type=datetime-local stack-label").mark("absence-to")
         add = ui.button(_("Name stand-in"), icon="person_add").mark("absence-add")
     ui.label(_("In your time zone ({zone}).").format(zone=zone)).classes("text-caption text-grey-8")
