@@ -31,7 +31,7 @@ def _translate(error: Exception) -> Exception:
     if isinstance(error, IntegrityError) and "action_requests.ticket_id" in text:
         return AlreadyAwaiting(N_("This ticket already has an action awaiting approval."))
     if isinstance(error, IntegrityError) and (
-        "uq_request_answers_one" in text or "request_answers.request_id, request_answers.customer_id" in text
+        "uq_request_answers_one" in text or "request_answers.request_id, request_answers.slot_id" in text
     ):
         return Conflict(N_("You already answered this request."))
     if isinstance(error, StaleDataError):
