@@ -93,7 +93,9 @@ def _customer_row(
             if not customer.active:
                 ui.badge(translate_in(PERSON, "Inactive"), color="grey")
         if customer.is_manager:
-            ui.button(_("Absences"), icon="event_busy", on_click=absences).props("flat").mark("customer-absences")
+            ui.button(_("Absences"), icon="event_busy", on_click=absences).props("flat").mark(
+                "customer-absences", f"customer-absences-{customer.id}"
+            )
         ui.button(_("Edit"), icon="edit", on_click=edit).props("flat").mark("edit-customer")
         ui.button(_("Delete"), icon="delete", on_click=delete).props("flat color=negative").mark("trash-customer")
 
