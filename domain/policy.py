@@ -2,6 +2,11 @@
 
 Every function is checked when the operation runs, against the people and tickets as
 they are in the database at that moment, never as a page drew them.
+
+The stand-in row (§13): a customer named in a running absence of a manager in scope may
+cancel, approve, reject and see as that manager (`answers_as`, given the absent managers
+domain/standins.py found); before and after the period, nothing. `may_stand_in` says who
+may be named.
 """
 
 from __future__ import annotations
