@@ -74,6 +74,9 @@ class HistoryOut(BaseModel):
     request_id: int | None
     at: datetime
     via: str | None = Field(None, description="Where a decision was taken: portal, email or api.")
+    on_behalf_of_name: str | None = Field(
+        None, description="A decision taken by a stand-in: the absent manager they stood in for."
+    )
 
     @classmethod
     def of(cls, entry: HistoryEntry) -> HistoryOut:
@@ -85,6 +88,7 @@ class HistoryOut(BaseModel):
             request_id=entry.request_id,
             at=entry.at,
             via=str(entry.via.value if hasattr(entry.via, "value") else entry.via) if entry.via else None,
+            on_behalf_of_name=entry.on_behalf_of_name,
         )
 
 
