@@ -170,20 +170,38 @@ def place_for(uow: UnitOfWork, customer: Customer, request: ActionRequest) -> Cu
 def standins_of(uow: UnitOfWork, managers: Sequence[Customer], now: datetime | None = None) -> list[Customer]:
     """Who stands in now for any of `managers`: told of their requests, counted in their
     badges. One read of the absences whatever the number of managers."""
+    found: dict[int, Customer] = {}
+    for people in standins_by_manager(uow, managers, now).values():
+        found.update((p.id, p) for p in people if p.id is not None)
+    return list(found.values())
+
+
+def standins_by_manager(
+    uow: UnitOfWork, managers: Sequence[Customer], now: datetime | None = None
+) -> dict[int, list[Customer]]:
+    """`standins_of`, by the id of the manager each stands in for (a reminder goes to the
+    stand-ins of the managers who have not answered)."""
     by_id = {m.id: m for m in managers if m.id is not None}
     running = uow.absences.running_for_managers(sorted(by_id), now or clock.now())
     if not running:
-        return []
+        return {}
     people = {c.id: c for c in uow.customers.many(sorted({a.standin_id for a in running}))}
-    found: dict[int, Customer] = {}
+    found: dict[int, list[Customer]] = {}
     for absence in running:
         standin = people.get(absence.standin_id)
         manager = by_id.get(absence.manager_id)
         if standin is None or manager is None or standin.id in by_id:
             continue  # a stand-in who is one of the managers is told already
-        if _still_valid(uow, manager, standin):
-            found[absence.standin_id] = standin
-    return list(found.values())
+        if _still_valid(uow, manager, standin) and standin not in found.get(absence.manager_id, []):
+            found.setdefault(absence.manager_id, []).append(standin)
+    return found
+
+
+def with_deputies(people: Sequence[Customer], deputies: dict[int, list[Customer]]) -> list[Customer]:
+    """`people` and, after them, the stand-ins (`standins_by_manager`) of those away now."""
+    seen = {p.id for p in people}
+    extra = [d for p in people for d in deputies.get(p.id or 0, []) if d.id not in seen]
+    return [*people, *{d.id: d for d in extra}.values()]
 
 
 def with_standins(uow: UnitOfWork, managers: Sequence[Customer]) -> list[Customer]:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 import pytest
 from unit_desk import Desk
 
-from domain import admin, approvals, clock, email_links, standins, tickets
+from domain import admin, approvals, clock, email_links, reminders, standins, tickets
 from domain.access import Actor
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.events import ActionRequested, PendingVisibilityChanged
@@ -373,3 +373,20 @@ def test_the_period_is_half_open(desk: Desk, pinned: Clock) -> None:
     assert absence.running(starts)
     assert not absence.running(starts + HOUR)
     assert isinstance(starts, datetime)
+
+
+def test_a_reminder_reaches_the_stand_in_of_a_manager_who_has_not_answered(desk: Desk, pinned: Clock) -> None:
+    _rule(desk, ApprovalRule.ALL)
+    _away(desk, pinned)
+    request_id = desk.ask(1, action="Reiniciar produção")
+
+    desk.run(reminders.remind_managers, desk.bruno, request_id)  # *Lembrar gerentes*
+    reminded = {m.recipient_id for m in desk.outbox() if m.kind == "request_reminder" and m.channel == "email"}
+    assert reminded == {desk.fabio.id, desk.marcia.id, desk.joao.id}
+
+    desk.run(approvals.approve, desk.joao, request_id)  # Fábio's place is filled now
+    pinned.advance(2 * HOUR)
+    before = {m.id for m in desk.outbox()}
+    desk.run(reminders.remind_managers, desk.bruno, request_id)
+    again = {m.recipient_id for m in desk.outbox() if m.id not in before and m.kind == "request_reminder"}
+    assert again == {desk.marcia.id}
