@@ -109,6 +109,9 @@ class RequestOut(BaseModel):
     cancelled_by_name: str | None
     reason: str
     deadline: datetime | None = None
+    evaluated_on_behalf_of_name: str | None = Field(
+        None, description="A stand-in's decision: the absent manager they stood in for."
+    )
 
     @classmethod
     def of(cls, row: RequestRow) -> RequestOut:
@@ -126,6 +129,7 @@ class RequestOut(BaseModel):
             requested_at=row.requested_at,
             decided_at=row.decided_at,
             evaluated_by_name=row.evaluated_by_name,
+            evaluated_on_behalf_of_name=row.evaluated_on_behalf_of_name,
             cancelled_by_name=row.cancelled_by_name,
             reason=row.reason,
             deadline=row.deadline,

@@ -357,10 +357,11 @@ def evaluate(
         on_behalf_of_name=as_whom.name if as_whom is not manager else None,
     )
     _ticket_first(uow)
+    on_behalf_id = as_whom.id if as_whom is not manager else None
     if approve:
-        request.approve(manager.id)
+        request.approve(manager.id, on_behalf_id)
     else:
-        request.reject(manager.id, reason)
+        request.reject(manager.id, reason, on_behalf_id)
     _claim_decision(uow, request_id)
     if claim is not None:
         claim()
@@ -415,9 +416,9 @@ def _answer(
             _ticket_first(uow)
         answers.count(request, answer, outcome)
         if outcome == answers.Outcome.APPROVED:
-            request.approve(manager.id)
+            request.approve(manager.id, answer.on_behalf_of_id)
         elif outcome == answers.Outcome.REJECTED:
-            request.reject(manager.id, reason)
+            request.reject(manager.id, reason, answer.on_behalf_of_id)
         uow.answers.add(answer)
         uow.flush()  # the request's versioned UPDATE: of answers racing, one at a time
     except Conflict:

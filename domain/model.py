@@ -279,6 +279,8 @@ class ActionRequest:
     requested_at: datetime = field(default_factory=_now)
     decided_at: datetime | None = None
     evaluated_by_customer_id: int | None = None
+    # A stand-in's decision: the absent manager they decided for (spec §13).
+    evaluated_on_behalf_of_id: int | None = None
     reason: str = ""
     cancelled_by_agent_id: int | None = None
     cancelled_by_customer_id: int | None = None
@@ -314,13 +316,15 @@ class ActionRequest:
         self.state = state
         self.decided_at = clock.now()
 
-    def approve(self, manager_id: int) -> None:
+    def approve(self, manager_id: int, on_behalf_of_id: int | None = None) -> None:
         self._decide(RequestState.APPROVED)
         self.evaluated_by_customer_id = manager_id
+        self.evaluated_on_behalf_of_id = on_behalf_of_id
 
-    def reject(self, manager_id: int, reason: str) -> None:
+    def reject(self, manager_id: int, reason: str, on_behalf_of_id: int | None = None) -> None:
         self._decide(RequestState.REJECTED)
         self.evaluated_by_customer_id = manager_id
+        self.evaluated_on_behalf_of_id = on_behalf_of_id
         self.reason = reason
 
     def cancel(self, *, agent_id: int | None = None, customer_id: int | None = None) -> None:

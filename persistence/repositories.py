@@ -513,6 +513,7 @@ class SqlRequests(_Repo):
     def _rows(self) -> Any:
         requester = aliased(agents)
         evaluator = aliased(customers)
+        absent = aliased(customers)
         canceller_agent = aliased(agents)
         canceller_customer = aliased(customers)
         owner = aliased(customers)
@@ -537,12 +538,14 @@ class SqlRequests(_Repo):
             action_requests.c.rule,
             action_requests.c.approvals_count,
             action_requests.c.approvals_needed,
+            absent.c.name,
         ).select_from(
             action_requests.join(tickets, tickets.c.id == action_requests.c.ticket_id)
             .join(owner, owner.c.id == tickets.c.customer_id)
             .outerjoin(organizations, organizations.c.id == owner.c.organization_id)
             .join(requester, requester.c.id == action_requests.c.requested_by_agent_id)
             .outerjoin(evaluator, evaluator.c.id == action_requests.c.evaluated_by_customer_id)
+            .outerjoin(absent, absent.c.id == action_requests.c.evaluated_on_behalf_of_id)
             .outerjoin(canceller_agent, canceller_agent.c.id == action_requests.c.cancelled_by_agent_id)
             .outerjoin(canceller_customer, canceller_customer.c.id == action_requests.c.cancelled_by_customer_id)
         ), owner

@@ -183,6 +183,7 @@ action_requests = Table(
     Column("requested_at", UTCDateTime(), nullable=False),
     Column("decided_at", UTCDateTime()),
     Column("evaluated_by_customer_id", Integer, ForeignKey("customers.id")),
+    Column("evaluated_on_behalf_of_id", Integer, ForeignKey("customers.id")),  # a stand-in's decision (0011)
     Column("reason", Text, nullable=False, default=""),
     Column("cancelled_by_agent_id", Integer, ForeignKey("agents.id")),
     Column("cancelled_by_customer_id", Integer, ForeignKey("customers.id")),

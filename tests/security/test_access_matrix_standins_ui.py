@@ -79,6 +79,7 @@ async def test_a_stand_in_during_the_period_approves_rejects_cancels_but_never_r
 
     first, second, third = the.requests
     await decide(first, "approve", "confirm-approve", "Aprovada")
+    await user.should_see("João Cliente (substituindo Fábio Gerente)", retries=100)  # who decided, for whom
     await decide(second, "reject", "confirm-reject", "Reprovada")
     await decide(third, "cancel-request", "confirm-cancel", "Cancelada")
     assert await states() == [RequestState.APPROVED, RequestState.REJECTED, RequestState.CANCELLED]

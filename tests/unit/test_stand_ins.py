@@ -153,6 +153,9 @@ def test_a_stand_in_decision_names_the_absent_manager(desk: Desk, pinned: Clock)
     assert (request.state, request.evaluated_by_customer_id) == (RequestState.APPROVED, desk.joao.id)
     decided = [h for h in desk.history(1) if h.kind == HistoryKind.ACTION_APPROVED]
     assert [(h.actor_name, h.on_behalf_of_name) for h in decided] == [("João Cliente", "Fábio Gerente")]
+    assert request.evaluated_on_behalf_of_id == desk.fabio.id
+    row = desk.run(approvals.request_for_manager, desk.fabio, request_id)[1]
+    assert (row.evaluated_by_name, row.evaluated_on_behalf_of_name) == ("João Cliente", "Fábio Gerente")
 
 
 def test_ending_the_absence_now_takes_the_right_away_at_once(desk: Desk, pinned: Clock) -> None:

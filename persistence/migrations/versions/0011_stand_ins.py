@@ -4,7 +4,8 @@
 - request_answers.slot_id: whose place an answer fills (the absent manager for a stand-in,
   else the one who answered); the unique index moves from (request, person) to (request,
   place), so a stand-in answers once for each absent manager and once for themselves.
-- history_entries.on_behalf_of_name: "Fábio (substituindo Márcia)".
+- history_entries.on_behalf_of_name, action_requests.evaluated_on_behalf_of_id: a stand-in's
+  decision names the absent manager, "Fábio (substituindo Márcia)".
 
 Revision ID: 0011
 Revises: 0010
@@ -41,6 +42,12 @@ def upgrade() -> None:
     op.create_index('ix_absences_manager', 'absences', ['manager_id', 'ends_at'])
     with op.batch_alter_table('history_entries', schema=None) as batch_op:
         batch_op.add_column(sa.Column('on_behalf_of_name', sa.String(length=120), nullable=True))
+    with op.batch_alter_table('action_requests', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('evaluated_on_behalf_of_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            op.f('fk_action_requests_evaluated_on_behalf_of_id_customers'), 'customers',
+            ['evaluated_on_behalf_of_id'], ['id'],
+        )
     op.drop_index('uq_request_answers_one', table_name='request_answers')
     with op.batch_alter_table('request_answers', schema=None) as batch_op:
         batch_op.add_column(sa.Column('slot_id', sa.Integer(), nullable=True))
@@ -57,6 +64,9 @@ def downgrade() -> None:
         batch_op.drop_constraint(op.f('fk_request_answers_slot_id_customers'), type_='foreignkey')
         batch_op.drop_column('slot_id')
     op.create_index('uq_request_answers_one', 'request_answers', ['request_id', 'customer_id'], unique=True)
+    with op.batch_alter_table('action_requests', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('fk_action_requests_evaluated_on_behalf_of_id_customers'), type_='foreignkey')
+        batch_op.drop_column('evaluated_on_behalf_of_id')
     with op.batch_alter_table('history_entries', schema=None) as batch_op:
         batch_op.drop_column('on_behalf_of_name')
     op.drop_index('ix_absences_manager', table_name='absences')
