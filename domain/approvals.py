@@ -366,7 +366,7 @@ def evaluate(
     if claim is not None:
         claim()
     uow.history.add(entry)
-    _notify_agents(uow, ticket, request, manager.name, email=True)
+    _notify_agents(uow, ticket, request, manager.name, email=True, on_behalf_of_name=entry.on_behalf_of_name)
     event_cls = ActionApproved if approve else ActionRejected
     uow.record(_event(event_cls, uow, ticket, request, organization=organization, via=via))
     _commit_decision(uow, request_id)
@@ -428,7 +428,7 @@ def _answer(
         claim()
     if entry is not None:
         uow.history.add(entry)
-        _notify_agents(uow, ticket, request, manager.name, email=True)
+        _notify_agents(uow, ticket, request, manager.name, email=True, on_behalf_of_name=entry.on_behalf_of_name)
         event_cls = ActionApproved if outcome == answers.Outcome.APPROVED else ActionRejected
         uow.record(_event(event_cls, uow, ticket, request, organization=organization, via=via))
     else:
@@ -450,8 +450,18 @@ def _answer(
         raise AnswerRaced from None
 
 
-def _notify_agents(uow: UnitOfWork, ticket: Ticket, request: ActionRequest, actor_name: str, *, email: bool) -> None:
-    notifications = routing.notify_agents(uow, ticket, request, actor_name, email=email)
+def _notify_agents(
+    uow: UnitOfWork,
+    ticket: Ticket,
+    request: ActionRequest,
+    actor_name: str,
+    *,
+    email: bool,
+    on_behalf_of_name: str | None = None,
+) -> None:
+    notifications = routing.notify_agents(
+        uow, ticket, request, actor_name, email=email, on_behalf_of_name=on_behalf_of_name
+    )
     uow.flush()
     _record_hub_entries(uow, notifications, actor_name)
 

@@ -108,12 +108,20 @@ _KIND_OF_STATE = {
 
 
 def notify_agents(
-    uow: UnitOfWork, ticket: Ticket, request: ActionRequest, actor_name: str, *, email: bool
+    uow: UnitOfWork,
+    ticket: Ticket,
+    request: ActionRequest,
+    actor_name: str,
+    *,
+    email: bool,
+    on_behalf_of_name: str | None = None,
 ) -> list[AgentNotification]:
     """The ticket's agent and the requester: a hub entry each and, for an evaluation,
     one e-mail each — once when they are the same person."""
     agents = {agent_id: uow.agents.get(agent_id) for agent_id in agents_concerned(ticket, request)}
-    notifications, messages = agent_notices(ticket, request, actor_name, agents, email=email)
+    notifications, messages = agent_notices(
+        ticket, request, actor_name, agents, email=email, on_behalf_of_name=on_behalf_of_name
+    )
     for notification in notifications:
         uow.notifications.add(notification)
     for message in messages:
@@ -128,9 +136,12 @@ def agent_notices(
     agents: Mapping[int, Agent | None],
     *,
     email: bool,
+    on_behalf_of_name: str | None = None,
 ) -> tuple[list[AgentNotification], list[OutboxMessage]]:
     """`notify_agents`' hub entries and e-mails, made but not stored: a batch of expiries
-    stores them all at once. `agents` holds (at least) the agents concerned."""
+    stores them all at once. `agents` holds (at least) the agents concerned;
+    `on_behalf_of_name`: the absent manager a stand-in decided for (the e-mail says so)."""
+    extra = {"decided_on_behalf_of_name": on_behalf_of_name} if on_behalf_of_name else {}
     kind = _KIND_OF_STATE[request.state]
     notifications: list[AgentNotification] = []
     messages: list[OutboxMessage] = []
@@ -164,6 +175,7 @@ def agent_notices(
                         ticket,
                         request,
                         decided_by_name=actor_name,
+                        **extra,
                         decided_at=request.decided_at.isoformat() if request.decided_at else None,
                         timezone=agent.timezone,
                         path=f"/agent/tickets/{ticket.number}?request_id={request.id}",  # the exact request

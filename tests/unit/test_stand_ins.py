@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 import pytest
 from unit_desk import Desk
 
+from delivery.messages import render_email
 from domain import admin, approvals, clock, email_links, reminders, standins, tickets
 from domain.access import Actor
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -154,6 +155,8 @@ def test_a_stand_in_decision_names_the_absent_manager(desk: Desk, pinned: Clock)
     decided = [h for h in desk.history(1) if h.kind == HistoryKind.ACTION_APPROVED]
     assert [(h.actor_name, h.on_behalf_of_name) for h in decided] == [("João Cliente", "Fábio Gerente")]
     assert request.evaluated_on_behalf_of_id == desk.fabio.id
+    mail = next(m for m in desk.outbox() if m.kind == "request_evaluated")  # to Bruno
+    assert "João Cliente (substituindo Fábio Gerente)" in render_email(mail, "http://aval.test", "pt_BR").subject
     row = desk.run(approvals.request_for_manager, desk.fabio, request_id)[1]
     assert (row.evaluated_by_name, row.evaluated_on_behalf_of_name) == ("João Cliente", "Fábio Gerente")
 
