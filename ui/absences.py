@@ -62,6 +62,10 @@ async def draw_absences(me: Me, manager_id: int | None = None) -> None:
         return
     zone = current_zone()
     now = clock.now()
+    if not choices:
+        ui.label(
+            _("Nobody can stand in: the organization and its parent have no other active customer.")
+        ).classes("text-grey-8").mark("absence-nobody")
     with ui.row().classes("w-full items-end gap-4"):
         standin = ui.select({i: name for i, name in choices}, label=_("Stand-in"), with_input=True)
         standin.classes("w-64").mark("absence-standin")
