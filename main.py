@@ -22,7 +22,7 @@ from delivery.config import SmtpConfig
 from delivery.due_worker import DueWorker
 from delivery.vapid import load_or_create_vapid_keys
 from delivery.worker import create_worker
-from domain import approvals, demo, reminders
+from domain import approvals, demo, reminders, standins
 from domain.service import Services
 from i18n_time import set_default_zone
 from persistence.database import make_engine, make_session_factory, ping
@@ -124,11 +124,11 @@ def build(config: Config) -> AppContext:
     live.remote_listeners.append(worker.on_events)  # another instance's outbox rows: send them now
     app.on_startup(worker.start)
     app.on_shutdown(worker.stop_async)
-    # Deadlines and reminders: sleeps until the next due time in the database; any commit
-    # here or on another instance may have brought it forward.
+    # Deadlines, reminders, stand-ins' periods beginning and ending: sleeps until the next
+    # due time in the database; any commit here or on another instance may have brought it forward.
     # Reminders carry fresh one-decision links, valid as long as a request's (AVAL_EMAIL_LINK_DAYS).
     send_reminders = partial(reminders.send_reminders, link_days=config.email_link_days)
-    due = DueWorker(services, [approvals.expire_overdue, send_reminders])
+    due = DueWorker(services, [approvals.expire_overdue, send_reminders, standins.wake_due])
     live.listeners.append(due.on_events)
     live.remote_listeners.append(due.on_events)
     app.on_startup(due.start)

@@ -74,6 +74,9 @@ class HistoryOut(BaseModel):
     request_id: int | None
     at: datetime
     via: str | None = Field(None, description="Where a decision was taken: portal, email or api.")
+    on_behalf_of_name: str | None = Field(
+        None, description="A decision taken by a stand-in: the absent manager they stood in for."
+    )
 
     @classmethod
     def of(cls, entry: HistoryEntry) -> HistoryOut:
@@ -85,6 +88,7 @@ class HistoryOut(BaseModel):
             request_id=entry.request_id,
             at=entry.at,
             via=str(entry.via.value if hasattr(entry.via, "value") else entry.via) if entry.via else None,
+            on_behalf_of_name=entry.on_behalf_of_name,
         )
 
 
@@ -105,6 +109,9 @@ class RequestOut(BaseModel):
     cancelled_by_name: str | None
     reason: str
     deadline: datetime | None = None
+    evaluated_on_behalf_of_name: str | None = Field(
+        None, description="A stand-in's decision: the absent manager they stood in for."
+    )
 
     @classmethod
     def of(cls, row: RequestRow) -> RequestOut:
@@ -122,6 +129,7 @@ class RequestOut(BaseModel):
             requested_at=row.requested_at,
             decided_at=row.decided_at,
             evaluated_by_name=row.evaluated_by_name,
+            evaluated_on_behalf_of_name=row.evaluated_on_behalf_of_name,
             cancelled_by_name=row.cancelled_by_name,
             reason=row.reason,
             deadline=row.deadline,

@@ -25,6 +25,7 @@ from i18n_time import format_when
 REQUEST_CREATED = "request_created"
 REQUEST_EVALUATED = "request_evaluated"
 REQUEST_REMINDER = "request_reminder"
+STANDING_IN = N_("{name} (standing in for {absent})")
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,9 @@ def _request_evaluated(message: OutboxMessage, url: str, locale: str) -> Content
         "name": _text(p, "decided_by_name"),
         "when": _when(p, "decided_at", locale),
     }
+    absent = _text(p, "decided_on_behalf_of_name")
+    if absent:  # a stand-in decided: "Fábio (substituindo Márcia)"
+        values["name"] = translations(locale).gettext(STANDING_IN).format(name=values["name"], absent=absent)
     if state == RequestState.APPROVED:
         subject = N_("[Aval] Ticket #{number}: action {action} approved by {name}")
         intro = N_("{name} approved the action “{action}” on ticket #{number} — {subject}, on {when}.")

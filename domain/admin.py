@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from . import answers
+from . import answers, standins
 from .access import Actor, require_admin, require_agent
 from .deadlines import checked_default_hours
 from .errors import Conflict, InvalidInput, NotFound
@@ -344,6 +344,7 @@ def update_customer(
         )
         if password_hash:
             customer.password_hash = password_hash
-        if was_manager or customer.is_active_manager:
-            uow.record(PendingVisibilityChanged(audience=Audience(manager_ids=frozenset({customer_id}))))
+        concerned = standins.concerned_by(uow, customer, was_manager=was_manager or customer.is_active_manager)
+        if concerned:
+            uow.record(PendingVisibilityChanged(audience=Audience(manager_ids=concerned)))
         uow.commit()

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from . import answers, clock, deadlines, link_tokens, policy, reminders, routing, webhooks
+from . import answers, clock, deadlines, link_tokens, policy, reminders, routing, standins, webhooks
 from .access import Actor, require_agent, require_customer
 from .errors import AlreadyAwaiting, AlreadyDecided, Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from .events import (
@@ -127,6 +127,8 @@ def _event(
     assert request.id is not None and ticket.id is not None
     if managers is None:
         managers = managers_for(uow, ticket, organization)
+    # The stand-ins of managers away now see the change too (spec §13).
+    managers = standins.with_standins(uow, managers)
     # Every change of a request passes here once: its webhook deliveries join the
     # transaction, with the e-mails and pushes already queued.
     webhooks.queue_deliveries(uow, WEBHOOK_EVENT_OF[cls], ticket, request)
@@ -197,7 +199,9 @@ def request_action(
         uow.answers.add_approvers(request.id, plan.approvers)
         deadlines.schedule_expiry(uow, request)
         reminders.schedule_first(uow, request, uow.settings.get())
-        told = plan.told_first(managers)
+        # The stand-ins of the managers away now are told as the managers are, with
+        # links of their own (spec §13).
+        told = standins.with_standins(uow, plan.told_first(managers))
         links = link_tokens.issue_links(uow, request, told, link_days)
         progress = routing.progress_payload(request, [])  # "0 de 2 aprovações": no answer yet
         routing.queue_request_created(uow, ticket, request, told, agent.name, links, progress)
@@ -289,7 +293,7 @@ def _manager_request(
     request, ticket, organization = _load(uow, request_id)
     customer = uow.customers.get(ticket.customer_id)
     hidden = ticket.in_trash or customer is None or customer.in_trash
-    if hidden or not policy.may_see_request(manager, organization):
+    if hidden or standins.answers_as(uow, manager, organization) is None:
         raise NotFound(REQUEST_NOT_FOUND)
     return manager, request, ticket, organization
 
@@ -332,7 +336,8 @@ def evaluate(
     same transaction (a mailed link consumes its token there). Under a multi-answer rule
     an answer that raced another raises AnswerRaced: run it through retry_raced_answers."""
     manager, request, ticket, organization = _manager_request(uow, actor, request_id)
-    if not policy.may_evaluate(manager, organization):
+    as_whom = standins.answers_as(uow, manager, organization)
+    if as_whom is None:
         raise Forbidden(N_("Only a manager of the organization may evaluate this action."))
     if not request.is_pending:
         row = uow.requests.row(request_id)
@@ -350,17 +355,19 @@ def evaluate(
         request_id=request.id,
         action_name=request.action_name,
         via=via,
+        on_behalf_of_name=as_whom.name if as_whom is not manager else None,
     )
     _ticket_first(uow)
+    on_behalf_id = as_whom.id if as_whom is not manager else None
     if approve:
-        request.approve(manager.id)
+        request.approve(manager.id, on_behalf_id)
     else:
-        request.reject(manager.id, reason)
+        request.reject(manager.id, reason, on_behalf_id)
     _claim_decision(uow, request_id)
     if claim is not None:
         claim()
     uow.history.add(entry)
-    _notify_agents(uow, ticket, request, manager.name, email=True)
+    _notify_agents(uow, ticket, request, manager.name, email=True, on_behalf_of_name=entry.on_behalf_of_name)
     event_cls = ActionApproved if approve else ActionRejected
     uow.record(_event(event_cls, uow, ticket, request, organization=organization, via=via))
     _commit_decision(uow, request_id)
@@ -383,11 +390,15 @@ def _answer(
     request's version, so answers given at the same moment are counted one after the
     other (the slower one is taken again) and only one of them moves the request."""
     assert manager.id is not None and request.id is not None and ticket.id is not None
-    approver = uow.answers.approver(request.id, manager.id)
-    answered = approver is not None and uow.answers.answer(request.id, manager.id) is not None
-    answers.check_may_answer(request, approver, answered)
+    place = standins.place_for(uow, manager, request)  # their own, or an absent manager's
+    on_behalf = place if place is not manager else None
     answer = RequestAnswer(
-        request_id=request.id, customer_id=manager.id, approved=approve, reason=reason, at=clock.now()
+        request_id=request.id,
+        customer_id=manager.id,
+        approved=approve,
+        reason=reason,
+        on_behalf_of_id=on_behalf.id if on_behalf is not None else None,
+        at=clock.now(),
     )
     outcome = answers.outcome_of(request, approve)
     final = outcome in (answers.Outcome.APPROVED, answers.Outcome.REJECTED)
@@ -401,13 +412,14 @@ def _answer(
                 request_id=request.id,
                 action_name=request.action_name,
                 via=via,
+                on_behalf_of_name=on_behalf.name if on_behalf is not None else None,
             )
             _ticket_first(uow)
         answers.count(request, answer, outcome)
         if outcome == answers.Outcome.APPROVED:
-            request.approve(manager.id)
+            request.approve(manager.id, answer.on_behalf_of_id)
         elif outcome == answers.Outcome.REJECTED:
-            request.reject(manager.id, reason)
+            request.reject(manager.id, reason, answer.on_behalf_of_id)
         uow.answers.add(answer)
         uow.flush()  # the request's versioned UPDATE: of answers racing, one at a time
     except Conflict:
@@ -417,7 +429,7 @@ def _answer(
         claim()
     if entry is not None:
         uow.history.add(entry)
-        _notify_agents(uow, ticket, request, manager.name, email=True)
+        _notify_agents(uow, ticket, request, manager.name, email=True, on_behalf_of_name=entry.on_behalf_of_name)
         event_cls = ActionApproved if outcome == answers.Outcome.APPROVED else ActionRejected
         uow.record(_event(event_cls, uow, ticket, request, organization=organization, via=via))
     else:
@@ -425,13 +437,13 @@ def _answer(
         if outcome == answers.Outcome.NEXT_STAGE:
             asked = set(uow.answers.approver_ids(request.id, request.stage))
             requester = uow.agents.get(request.requested_by_agent_id)
-            stage_two = [m for m in in_scope if m.id in asked]
+            stage_two = standins.with_standins(uow, [m for m in in_scope if m.id in asked])
             links = link_tokens.issue_links(uow, request, stage_two, NEXT_STAGE_LINK_DAYS)
             progress = routing.progress_of(uow, request)  # stage one's answer: who approved, when
             routing.queue_request_created(
                 uow, ticket, request, stage_two, requester.name if requester else "", links, progress
             )
-        audience = routing.audience(in_scope, ticket, request)
+        audience = routing.audience(standins.with_standins(uow, in_scope), ticket, request)
         uow.record(TicketChanged(ticket_id=ticket.id, ticket_number=ticket.number, audience=audience))
         uow.record(PendingVisibilityChanged(audience=audience))
     try:
@@ -440,8 +452,18 @@ def _answer(
         raise AnswerRaced from None
 
 
-def _notify_agents(uow: UnitOfWork, ticket: Ticket, request: ActionRequest, actor_name: str, *, email: bool) -> None:
-    notifications = routing.notify_agents(uow, ticket, request, actor_name, email=email)
+def _notify_agents(
+    uow: UnitOfWork,
+    ticket: Ticket,
+    request: ActionRequest,
+    actor_name: str,
+    *,
+    email: bool,
+    on_behalf_of_name: str | None = None,
+) -> None:
+    notifications = routing.notify_agents(
+        uow, ticket, request, actor_name, email=email, on_behalf_of_name=on_behalf_of_name
+    )
     uow.flush()
     _record_hub_entries(uow, notifications, actor_name)
 
@@ -593,11 +615,15 @@ def _expire_on_deadline(uow: UnitOfWork, due: list[tuple[ActionRequest, Ticket]]
     uow.outbox.add_many(messages)
     uow.flush()  # the expiries must be in the counts, the hub entries need their ids
     everyone = {m.id: m for ms in managers.values() for m in ms if m.id is not None}
-    counts = _counts_of(uow, list(everyone.values()))
+    # The stand-ins of managers away now follow every expiry of the batch: one read for
+    # all, and a stand-in told of a request that was not theirs only reads their count.
+    deputies = standins.standins_of(uow, list(everyone.values()))
+    counts = _counts_of(uow, [*everyone.values(), *deputies])
     for request, ticket in due:
         assert request.id is not None and ticket.id is not None
         scope = scopes.get(request.id)
         in_scope = [m for o in dict.fromkeys(scope.organization_ids if scope else ()) for m in managers.get(o, [])]
+        in_scope += deputies
         uow.record(
             ActionExpired(
                 request_id=request.id,
@@ -628,10 +654,17 @@ def _record_hub_entries(uow: UnitOfWork, notifications: Sequence[AgentNotificati
         )
 
 
-def manager_organizations(uow: UnitOfWork, manager: Customer) -> list[int]:
-    if not manager.is_active_manager or manager.organization_id is None:
-        return []
-    return policy.managed_organizations(manager, uow.organizations.children_ids(manager.organization_id))
+def manager_organizations(uow: UnitOfWork, manager: Customer, absent: Sequence[Customer] | None = None) -> list[int]:
+    """The organizations whose requests reach `manager`: their own scope as a manager,
+    and that of each absent manager they stand in for now (`absent`, read when not given)."""
+    if absent is None:
+        absent = standins.acting_for(uow, manager)
+    scope: list[int] = []
+    for person in (manager, *absent):
+        if person.is_active_manager and person.organization_id is not None:
+            children = uow.organizations.children_ids(person.organization_id)
+            scope += [o for o in policy.managed_organizations(person, children) if o not in scope]
+    return scope
 
 
 PENDING_PER_PAGE = 20
@@ -646,20 +679,24 @@ def pending_approvals(
     leave the list while a manager looks at it, and the page they were on may be gone."""
     with uow:
         manager = require_customer(uow, actor)
-        scope = manager_organizations(uow, manager)
+        absent = standins.acting_for(uow, manager)
+        scope = manager_organizations(uow, manager, absent)
         if not scope or manager.id is None:
             return Page(items=[], total=0, page=1, per_page=max(1, per_page))
-        return uow.requests.pending_rows_for_organizations(scope, page, per_page, customer_id=manager.id)
+        return uow.requests.pending_rows_for_organizations(
+            scope, page, per_page, customer_id=manager.id, acting_for=[a.id for a in absent if a.id is not None]
+        )
 
 
 @read_only
 def pending_count(uow: UnitOfWork, actor: Actor) -> int:
     with uow:
         manager = require_customer(uow, actor)
-        scope = manager_organizations(uow, manager)
+        absent = standins.acting_for(uow, manager)
+        scope = manager_organizations(uow, manager, absent)
         if not scope or manager.id is None:
             return 0
-        return uow.requests.count_pending_for_manager(manager.id, scope)
+        return uow.requests.count_pending_for_manager(manager.id, scope, [a.id for a in absent if a.id is not None])
 
 
 @read_only
@@ -680,7 +717,8 @@ def _counts_of(uow: UnitOfWork, people: Sequence[Customer]) -> dict[int, int]:
     statements whatever the number of people and scopes: the requests under other rules
     asking each of them, their organizations' children,
     then the awaiting requests per organization, summed per scope here."""
-    managers = [p for p in people if p.is_active_manager and p.organization_id is not None]
+    acting = standins.acting_for_many(uow, people)
+    managers = [p for p in people if p.is_active_manager and p.organization_id is not None and p.id not in acting]
     children = uow.organizations.children_of(sorted({m.organization_id for m in managers if m.organization_id}))
     scopes = {
         m.id: policy.managed_organizations(m, children[m.organization_id])
@@ -695,6 +733,14 @@ def _counts_of(uow: UnitOfWork, people: Sequence[Customer]) -> dict[int, int]:
     for person_id, scope in scopes.items():
         counts[person_id] = sum(per_organization.get(organization, 0) for organization in set(scope))
         counts[person_id] += asking.get(person_id, 0)
+    # Stand-ins (few, and only while a period runs) are counted one by one: their scope
+    # and places join those of the managers they stand in for.
+    for person in people:
+        absent = acting.get(person.id or 0)
+        if absent and person.id is not None:
+            scope = manager_organizations(uow, person, absent)
+            ids = [a.id for a in absent if a.id is not None]
+            counts[person.id] = uow.requests.count_pending_for_manager(person.id, scope, ids)
     return counts
 
 
@@ -725,11 +771,8 @@ def request_progress(uow: UnitOfWork, actor: Actor, request_id: int) -> answers.
         else:
             manager, request, _ticket, _organization = _manager_request(uow, actor, request_id)
             if request.is_pending and request.rule != ApprovalRule.ANY and request.id is not None:
-                assert manager.id is not None
-                approver = uow.answers.approver(request.id, manager.id)
-                answered = approver is not None and uow.answers.answer(request.id, manager.id) is not None
                 try:
-                    answers.check_may_answer(request, approver, answered)
+                    standins.place_for(uow, manager, request)
                 except DomainError as refusal:
                     blocked = refusal.message
         assert request.id is not None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from typing import Literal
 
+from . import standins
 from .access import Actor, require_agent, require_customer
 from .admin import PasswordHasher
 from .errors import InvalidInput, NotAuthenticated
@@ -50,10 +51,12 @@ def _person(uow: UnitOfWork, actor: Actor | None) -> Agent | Customer:
     return require_customer(uow, actor)
 
 
-def _me(person: Agent | Customer) -> tuple[str, str, bool, str | None, str | None]:
+def _me(uow: UnitOfWork, person: Agent | Customer) -> tuple[str, str, bool, str | None, str | None]:
     if isinstance(person, Agent):
         return person.name, person.email, person.is_admin, person.locale, person.timezone
-    return person.name, person.email, person.is_active_manager, person.locale, person.timezone
+    # A stand-in during their period has a manager's pages (spec §13).
+    privileged = person.is_active_manager or standins.stands_in_now(uow, person)
+    return person.name, person.email, privileged, person.locale, person.timezone
 
 
 @read_only
@@ -61,7 +64,7 @@ def whoami(uow: UnitOfWork, actor: Actor | None) -> tuple[str, str, bool, str | 
     """(name, e-mail, is_admin_or_manager, locale, time zone) of a signed-in person still
     allowed in."""
     with uow:
-        return _me(_person(uow, actor))
+        return _me(uow, _person(uow, actor))
 
 
 @read_only
@@ -71,7 +74,7 @@ def signed_in_as(
     """`whoami` and the person's `credential_stamp`, in one read: what every page checks."""
     with uow:
         person = _person(uow, actor)
-        return _me(person), credential_stamp(person.password_hash)
+        return _me(uow, person), credential_stamp(person.password_hash)
 
 
 def set_locale(uow: UnitOfWork, actor: Actor, locale: str | None) -> None:

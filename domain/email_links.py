@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import approvals, clock, policy
+from . import approvals, clock, standins
 from .access import Actor
 from .errors import AlreadyDecided, NotFound
 from .link_tokens import token_hash, well_formed
@@ -59,7 +59,8 @@ def _usable(uow: UnitOfWork, token: str) -> tuple[EmailLink, Customer]:
     owner = uow.customers.get(ticket.customer_id) if ticket else None
     if manager is None or ticket is None or owner is None or ticket.in_trash or owner.in_trash:
         raise InvalidLink()
-    if not policy.may_evaluate(manager, approvals.ticket_organization(uow, ticket)):
+    # A stand-in's link is good while their period runs, as their portal is (spec §13).
+    if standins.answers_as(uow, manager, approvals.ticket_organization(uow, ticket)) is None:
         raise InvalidLink()
     return link, manager
 

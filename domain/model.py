@@ -202,10 +202,11 @@ class Ticket:
         request_id: int | None = None,
         action_name: str | None = None,
         via: Via | None = None,
+        on_behalf_of_name: str | None = None,
     ) -> HistoryEntry:
         """A new entry of this ticket's history. What the history shows is a change of the
         ticket, so its update time (and the lists sorted by it) moves with it. `via`: where
-        a decision was taken."""
+        a decision was taken; `on_behalf_of_name`: the absent manager a stand-in decided for."""
         assert self.id is not None
         entry = HistoryEntry(
             ticket_id=self.id,
@@ -215,6 +216,7 @@ class Ticket:
             request_id=request_id,
             action_name=action_name,
             via=via,
+            on_behalf_of_name=on_behalf_of_name,
         )
         self.updated_at = entry.at
         return entry
@@ -231,6 +233,8 @@ class HistoryEntry:
     at: datetime = field(default_factory=_now)
     # Set on a decision (approved, rejected): where it was taken.
     via: Via | None = None
+    # A decision taken by a stand-in: the absent manager's name ("Fábio (substituindo Márcia)").
+    on_behalf_of_name: str | None = None
     id: int | None = None
 
     @property
@@ -275,6 +279,8 @@ class ActionRequest:
     requested_at: datetime = field(default_factory=_now)
     decided_at: datetime | None = None
     evaluated_by_customer_id: int | None = None
+    # A stand-in's decision: the absent manager they decided for (spec §13).
+    evaluated_on_behalf_of_id: int | None = None
     reason: str = ""
     cancelled_by_agent_id: int | None = None
     cancelled_by_customer_id: int | None = None
@@ -310,13 +316,15 @@ class ActionRequest:
         self.state = state
         self.decided_at = clock.now()
 
-    def approve(self, manager_id: int) -> None:
+    def approve(self, manager_id: int, on_behalf_of_id: int | None = None) -> None:
         self._decide(RequestState.APPROVED)
         self.evaluated_by_customer_id = manager_id
+        self.evaluated_on_behalf_of_id = on_behalf_of_id
 
-    def reject(self, manager_id: int, reason: str) -> None:
+    def reject(self, manager_id: int, reason: str, on_behalf_of_id: int | None = None) -> None:
         self._decide(RequestState.REJECTED)
         self.evaluated_by_customer_id = manager_id
+        self.evaluated_on_behalf_of_id = on_behalf_of_id
         self.reason = reason
 
     def cancel(self, *, agent_id: int | None = None, customer_id: int | None = None) -> None:
@@ -350,7 +358,13 @@ class RequestAnswer:
     # Set when a stand-in answered for an absent manager: the absent manager's id.
     on_behalf_of_id: int | None = None
     at: datetime = field(default_factory=_now)
+    # The approver whose place this answer fills: the absent manager for a stand-in, else
+    # the one who answered. Unique per request: one answer per slot.
+    slot_id: int = 0
     id: int | None = None
+
+    def __post_init__(self) -> None:
+        self.slot_id = self.on_behalf_of_id if self.on_behalf_of_id is not None else self.customer_id
 
 
 @dataclass(eq=False)
@@ -445,6 +459,9 @@ class LinkBatch:
 class DueKind(StrEnum):
     EXPIRE_REQUEST = "expire_request"
     REMIND_REQUEST = "remind_request"
+    # A stand-in's period begins or ends: their open pages are told (subject: the absence).
+    ABSENCE_STARTS = "absence_starts"
+    ABSENCE_ENDS = "absence_ends"
 
 
 @dataclass(eq=False)

@@ -2,9 +2,16 @@
 
 Every function is checked when the operation runs, against the people and tickets as
 they are in the database at that moment, never as a page drew them.
+
+The stand-in row (§13): a customer named in a running absence of a manager in scope may
+cancel, approve, reject and see as that manager (`answers_as`, given the absent managers
+domain/standins.py found); before and after the period, nothing. `may_stand_in` says who
+may be named.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from .model import ActionRequest, Agent, Customer, Organization, Ticket
 
@@ -38,17 +45,49 @@ def may_cancel_as_agent(agent: Agent, ticket: Ticket, request: ActionRequest) ->
     )
 
 
-def may_cancel_as_customer(customer: Customer, ticket_organization: Organization | None) -> bool:
-    return manages(customer, ticket_organization)
+def answers_as(
+    customer: Customer, ticket_organization: Organization | None, absent: Sequence[Customer] = ()
+) -> Customer | None:
+    """Whose place `customer` takes for a ticket of this organization: themselves when
+    they manage it, else the first absent manager of it they stand in for now (`absent`:
+    the managers whose running absence names them, spec §13); None: nobody's."""
+    if not customer.active or customer.in_trash:
+        return None
+    if manages(customer, ticket_organization):
+        return customer
+    return next((m for m in absent if manages(m, ticket_organization)), None)
 
 
-def may_evaluate(customer: Customer, ticket_organization: Organization | None) -> bool:
-    """Approve or reject: only managers in scope; agents never."""
-    return manages(customer, ticket_organization)
+def may_cancel_as_customer(
+    customer: Customer, ticket_organization: Organization | None, absent: Sequence[Customer] = ()
+) -> bool:
+    return answers_as(customer, ticket_organization, absent) is not None
 
 
-def may_see_request(customer: Customer, ticket_organization: Organization | None) -> bool:
-    return manages(customer, ticket_organization)
+def may_evaluate(
+    customer: Customer, ticket_organization: Organization | None, absent: Sequence[Customer] = ()
+) -> bool:
+    """Approve or reject: only managers in scope, and the stand-ins of absent ones during
+    the absence; agents never."""
+    return answers_as(customer, ticket_organization, absent) is not None
+
+
+def may_see_request(
+    customer: Customer, ticket_organization: Organization | None, absent: Sequence[Customer] = ()
+) -> bool:
+    return answers_as(customer, ticket_organization, absent) is not None
+
+
+def may_stand_in(manager: Customer, manager_organization: Organization | None, standin: Customer) -> bool:
+    """The stand-in row of §4: an active customer of the manager's organization or of its
+    parent, other than the manager. Checked when the absence is set and whenever it is read."""
+    return (
+        standin.id != manager.id
+        and standin.active
+        and not standin.in_trash
+        and standin.organization_id is not None
+        and standin.organization_id in organizations_in_scope(manager_organization)
+    )
 
 
 def may_administer(agent: Agent) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from .answers import AnswerView
 from .events import DomainEvent
@@ -75,6 +75,9 @@ class CustomerRepository(Protocol):
     def list(self, *, in_trash: bool = False, search: str = "", limit: int = 200) -> list[Customer]: ...
     def active_managers_of(self, organization_ids: Sequence[int]) -> list[Customer]: ...
     def count_active_managers_of(self, organization_ids: Sequence[int]) -> int: ...
+    def active_of_organizations(self, organization_ids: Sequence[int]) -> list[Customer]:
+        """Active customers (not in the trash) of these organizations, by name."""
+        ...
 
 
 class TicketRepository(Protocol):
@@ -120,14 +123,23 @@ class RequestRepository(Protocol):
     def rows_of_ticket(self, ticket_id: int) -> list[RequestRow]: ...
     def row(self, request_id: int) -> RequestRow | None: ...
     def pending_rows_for_organizations(
-        self, organization_ids: Sequence[int], page: int, per_page: int, customer_id: int | None = None
+        self,
+        organization_ids: Sequence[int],
+        page: int,
+        per_page: int,
+        customer_id: int | None = None,
+        acting_for: Sequence[int] = (),
     ) -> Page[RequestRow]: ...
     def count_pending_for_organizations(self, organization_ids: Sequence[int]) -> int: ...
     def count_pending_by_organization(self, organization_ids: Sequence[int]) -> dict[int, int]:
         """Awaiting default-rule requests of each organization's customers, in one
         statement (absent: 0)."""
         ...
-    def count_pending_for_manager(self, customer_id: int, organization_ids: Sequence[int]) -> int: ...
+    def count_pending_for_manager(
+        self, customer_id: int, organization_ids: Sequence[int], acting_for: Sequence[int] = ()
+    ) -> int:
+        """`acting_for`: the absent managers whose unanswered places the customer fills."""
+        ...
     def count_open_by_approver(self, customer_ids: Sequence[int]) -> dict[int, int]:
         """Requests under other rules asking each of these managers now, unanswered."""
         ...
@@ -147,6 +159,16 @@ class AnswerRepository(Protocol):
         """The last `per_request` answers of each request, oldest first (for the e-mails)."""
         ...
 
+
+
+class AbsenceRepository(Protocol):
+    def add(self, absence: Absence) -> None: ...
+    def get(self, absence_id: int) -> Absence | None: ...
+    def many(self, absence_ids: Sequence[int]) -> list[Absence]: ...
+    def of_manager(self, manager_id: int) -> list[Absence]: ...
+    def running_for_standins(self, standin_ids: Sequence[int], now: datetime) -> list[Absence]: ...
+    def running_for_managers(self, manager_ids: Sequence[int], now: datetime) -> list[Absence]: ...
+    def delete(self, absence: Absence) -> None: ...
 
 
 class NotificationRepository(Protocol):
@@ -254,6 +276,9 @@ class ReportQueries(Protocol):
         The same statement counts every awaiting request."""
         ...
 
+if TYPE_CHECKING:  # the stand-ins module names the ports in its use cases
+    from .standins import Absence
+
 
 class UnitOfWork(abc.ABC):
     """One transaction. Use cases record events here; they reach the outside world only
@@ -268,6 +293,7 @@ class UnitOfWork(abc.ABC):
     catalog: CatalogRepository
     requests: RequestRepository
     answers: AnswerRepository
+    absences: AbsenceRepository
     notifications: NotificationRepository
     outbox: OutboxRepository
     push_subscriptions: PushSubscriptionRepository

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from . import answers, clock, link_tokens, policy, routing
+from . import answers, clock, link_tokens, policy, routing, standins
 from .access import Actor, require_agent
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .events import OutboxChanged, TicketChanged
@@ -82,20 +82,27 @@ def send_reminders(uow: UnitOfWork, limit: int = REMINDER_BATCH, *, link_days: i
         managers = _managers_by_organization(uow, {o for _i, _r, t in live for o in t.organization_ids})
         unanswered = answers.still_to_answer(uow, [request for _i, request, _t in live])
         progress = routing.progress_by_request(uow, [request for _i, request, _t in live])
+        # The stand-ins of managers away now are reminded with them (spec §13).
+        deputies = standins.standins_by_manager(uow, [m for ms in managers.values() for m in ms])
+
+        def to_remind(request: ActionRequest, target: ReminderTarget) -> list[Customer]:
+            return standins.with_deputies(answers.to_remind(request, _in_scope(managers, target), unanswered), deputies)
+
         keys = [
             routing.reminder_key(request.id or 0, item.runs + 1, manager.id or 0, "email")
             for item, request, target in live
-            for manager in answers.to_remind(request, _in_scope(managers, target), unanswered)
+            for manager in to_remind(request, target)
         ]
         already = uow.outbox.existing_keys(keys)
         all_managers = [m.id for ms in managers.values() for m in ms if m.id is not None]
+        all_managers += [d.id for ds in deputies.values() for d in ds if d.id is not None]
         pushable = uow.push_subscriptions.customers_among(sorted(set(all_managers)))
         reminded: list[tuple[ActionRequest, ReminderTarget, int, list[Customer]]] = []
         for item, request, target in live:
             round_number = item.runs + 1
             mornings: list[datetime] = []
             now_awake: list[Customer] = []
-            for manager in answers.to_remind(request, _in_scope(managers, target), unanswered):
+            for manager in to_remind(request, target):
                 assert manager.id is not None and request.id is not None
                 if routing.reminder_key(request.id, round_number, manager.id, "email") in already:
                     continue
@@ -199,6 +206,7 @@ def remind_managers(
         target = targets[request_id]
         managers = _managers_by_organization(uow, set(target.organization_ids))
         in_scope = answers.to_remind(request, _in_scope(managers, target), answers.still_to_answer(uow, [request]))
+        in_scope = standins.with_deputies(in_scope, standins.standins_by_manager(uow, in_scope))
         pushable = uow.push_subscriptions.customers_among([m.id for m in in_scope if m.id is not None])
         stamp = int(now.timestamp())
         progress = routing.progress_of(uow, request)

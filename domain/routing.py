@@ -161,14 +161,22 @@ _KIND_OF_STATE = {
 
 
 def notify_agents(
-    uow: UnitOfWork, ticket: Ticket, request: ActionRequest, actor_name: str, *, email: bool
+    uow: UnitOfWork,
+    ticket: Ticket,
+    request: ActionRequest,
+    actor_name: str,
+    *,
+    email: bool,
+    on_behalf_of_name: str | None = None,
 ) -> list[AgentNotification]:
     """The ticket's agent and the requester: a hub entry each and, for an evaluation,
     one e-mail each — once when they are the same person; under a multi-answer rule the
     e-mail shows the answers so far (`progress_of`)."""
     agents = {agent_id: uow.agents.get(agent_id) for agent_id in agents_concerned(ticket, request)}
     progress = progress_of(uow, request) if email else None
-    notifications, messages = agent_notices(ticket, request, actor_name, agents, email=email, progress=progress)
+    notifications, messages = agent_notices(
+        ticket, request, actor_name, agents, email=email, progress=progress, on_behalf_of_name=on_behalf_of_name
+    )
     for notification in notifications:
         uow.notifications.add(notification)
     for message in messages:
@@ -184,11 +192,14 @@ def agent_notices(
     *,
     email: bool,
     progress: Mapping[str, object] | None = None,
+    on_behalf_of_name: str | None = None,
 ) -> tuple[list[AgentNotification], list[OutboxMessage]]:
     """`notify_agents`' hub entries and e-mails, made but not stored: a batch of expiries
     stores them all at once. `agents` holds (at least) the agents concerned; `progress`,
-    the answers so far under a multi-answer rule (`progress_payload`)."""
+    the answers so far under a multi-answer rule (`progress_payload`); `on_behalf_of_name`,
+    the absent manager a stand-in decided for (the e-mail says so)."""
     shown = {"progress": progress} if progress is not None else {}
+    extra = {"decided_on_behalf_of_name": on_behalf_of_name} if on_behalf_of_name else {}
     kind = _KIND_OF_STATE[request.state]
     notifications: list[AgentNotification] = []
     messages: list[OutboxMessage] = []
@@ -222,6 +233,7 @@ def agent_notices(
                         ticket,
                         request,
                         decided_by_name=actor_name,
+                        **extra,
                         decided_at=request.decided_at.isoformat() if request.decided_at else None,
                         timezone=agent.timezone,
                         path=f"/agent/tickets/{ticket.number}?request_id={request.id}",  # the exact request

@@ -3,7 +3,7 @@ replies, assignment, status, trash and restore, and the views of both panels."""
 
 from __future__ import annotations
 
-from . import clock, policy
+from . import clock, policy, standins
 from .access import Actor, require_admin, require_agent, require_customer
 from .approvals import (
     TICKET_NOT_FOUND,
@@ -54,7 +54,9 @@ def _changed(uow: UnitOfWork, ticket: Ticket) -> None:
 def _customer_may_see(uow: UnitOfWork, customer: Customer, ticket: Ticket) -> bool:
     if ticket.in_trash:
         return False
-    return ticket.customer_id == customer.id or policy.manages(customer, ticket_organization(uow, ticket))
+    if ticket.customer_id == customer.id:
+        return True
+    return standins.answers_as(uow, customer, ticket_organization(uow, ticket)) is not None
 
 
 def create_ticket(
@@ -164,7 +166,8 @@ def _visibility_changed(uow: UnitOfWork, tickets: list[Ticket]) -> None:
     for ticket in tickets:
         assert ticket.id is not None
         if uow.requests.pending_of_ticket(ticket.id) is not None:
-            manager_ids.update(m.id for m in managers_for(uow, ticket) if m.id is not None)
+            people = standins.with_standins(uow, managers_for(uow, ticket))
+            manager_ids.update(m.id for m in people if m.id is not None)
     if manager_ids:
         uow.record(PendingVisibilityChanged(audience=Audience(manager_ids=frozenset(manager_ids))))
 
@@ -215,8 +218,9 @@ def trash_customer(uow: UnitOfWork, actor: Actor, customer_id: int) -> None:
             ticket.in_trash, ticket.trashed_at, ticket.trashed_with_customer = True, now, True
             assert ticket.id is not None
             uow.history.add(ticket.entry(kind=HistoryKind.TRASHED, actor_name=admin.name))
-        if was_manager:
-            uow.record(PendingVisibilityChanged(audience=Audience(manager_ids=frozenset({customer_id}))))
+        concerned = standins.concerned_by(uow, customer, was_manager=was_manager)
+        if concerned:
+            uow.record(PendingVisibilityChanged(audience=Audience(manager_ids=concerned)))
         uow.commit()
 
 
@@ -235,8 +239,9 @@ def restore_customer(uow: UnitOfWork, actor: Actor, customer_id: int) -> None:
             assert ticket.id is not None
             uow.history.add(ticket.entry(kind=HistoryKind.RESTORED, actor_name=admin.name))
         _visibility_changed(uow, tickets)
-        if customer.is_active_manager:
-            uow.record(PendingVisibilityChanged(audience=Audience(manager_ids=frozenset({customer_id}))))
+        concerned = standins.concerned_by(uow, customer, was_manager=customer.is_active_manager)
+        if concerned:
+            uow.record(PendingVisibilityChanged(audience=Audience(manager_ids=concerned)))
         uow.commit()
 
 

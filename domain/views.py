@@ -91,6 +91,8 @@ class RequestRow:
     rule: ApprovalRule = ApprovalRule.ANY
     approvals_count: int = 0
     approvals_needed: int = 1
+    # A stand-in's decision: the absent manager they decided for ("Fábio (substituindo Márcia)").
+    evaluated_on_behalf_of_name: str | None = None
 
     @property
     def counts_answers(self) -> bool:

@@ -200,6 +200,16 @@ class SqlCustomers(_Repo):
             return 0
         return int(self.session.scalar(_COUNT_ACTIVE_MANAGERS, {"organization_ids": list(organization_ids)}) or 0)
 
+    def active_of_organizations(self, organization_ids: Sequence[int]) -> list[Customer]:
+        if not organization_ids:
+            return []
+        query = select(Customer).where(
+            customers.c.organization_id.in_(list(organization_ids)),
+            customers.c.active.is_(True),
+            customers.c.in_trash.is_(False),
+        )
+        return list(self.session.scalars(query.order_by(customers.c.name, customers.c.id)))
+
 
 # SQLite's FTS5 table over the ticket subjects (migration 0004); its hidden column named
 # after the table takes MATCH. Not in persistence.tables: the models know no virtual tables.
@@ -398,23 +408,39 @@ def _pending_scope(owner: Any, organization_ids: Any) -> list[Any]:
     ]
 
 
-def _open_for(customer_id: Any) -> Any:
-    """A request under another rule that asks this manager now (their stage) and that
-    they have not answered yet."""
+def _open_for(customer_id: Any, acting_for: Sequence[int] = ()) -> Any:
+    """A request under another rule that asks this manager now (their stage) and whose
+    place they have not filled yet; with `acting_for`, also the places of the absent
+    managers they stand in for (spec §13)."""
+    if not acting_for:
+        return and_(
+            action_requests.c.rule != ApprovalRule.ANY,
+            exists().where(
+                request_approvers.c.request_id == action_requests.c.id,
+                request_approvers.c.customer_id == customer_id,
+                request_approvers.c.stage == action_requests.c.stage,
+            ),
+            ~exists().where(
+                request_answers.c.request_id == action_requests.c.id, request_answers.c.slot_id == customer_id
+            ),
+        )
+    place = aliased(request_approvers)
     return and_(
         action_requests.c.rule != ApprovalRule.ANY,
         exists().where(
-            request_approvers.c.request_id == action_requests.c.id,
-            request_approvers.c.customer_id == customer_id,
-            request_approvers.c.stage == action_requests.c.stage,
-        ),
-        ~exists().where(
-            request_answers.c.request_id == action_requests.c.id, request_answers.c.customer_id == customer_id
+            place.c.request_id == action_requests.c.id,
+            place.c.customer_id.in_([customer_id, *acting_for]),
+            place.c.stage == action_requests.c.stage,
+            ~exists().where(
+                request_answers.c.request_id == place.c.request_id, request_answers.c.slot_id == place.c.customer_id
+            ),
         ),
     )
 
 
-def _pending_for(owner: Any, customer_id: int, organization_ids: Sequence[int]) -> list[Any]:
+def _pending_for(
+    owner: Any, customer_id: int, organization_ids: Sequence[int], acting_for: Sequence[int] = ()
+) -> list[Any]:
     """What one manager has to answer: default-rule requests in their scope, and the
     requests under other rules that ask them and that they have not answered."""
     return [
@@ -423,7 +449,7 @@ def _pending_for(owner: Any, customer_id: int, organization_ids: Sequence[int]) 
         owner.c.in_trash.is_(False),
         or_(
             and_(action_requests.c.rule == ApprovalRule.ANY, owner.c.organization_id.in_(list(organization_ids))),
-            _open_for(customer_id),
+            _open_for(customer_id, acting_for),
         ),
     ]
 
@@ -448,7 +474,7 @@ def _open_by_approver() -> Any:
             owner.c.in_trash.is_(False),
             ~exists().where(
                 request_answers.c.request_id == request_approvers.c.request_id,
-                request_answers.c.customer_id == request_approvers.c.customer_id,
+                request_answers.c.slot_id == request_approvers.c.customer_id,
             ),
         )
         .group_by(request_approvers.c.customer_id)
@@ -488,6 +514,7 @@ class SqlRequests(_Repo):
     def _rows(self) -> Any:
         requester = aliased(agents)
         evaluator = aliased(customers)
+        absent = aliased(customers)
         canceller_agent = aliased(agents)
         canceller_customer = aliased(customers)
         owner = aliased(customers)
@@ -512,12 +539,14 @@ class SqlRequests(_Repo):
             action_requests.c.rule,
             action_requests.c.approvals_count,
             action_requests.c.approvals_needed,
+            absent.c.name,
         ).select_from(
             action_requests.join(tickets, tickets.c.id == action_requests.c.ticket_id)
             .join(owner, owner.c.id == tickets.c.customer_id)
             .outerjoin(organizations, organizations.c.id == owner.c.organization_id)
             .join(requester, requester.c.id == action_requests.c.requested_by_agent_id)
             .outerjoin(evaluator, evaluator.c.id == action_requests.c.evaluated_by_customer_id)
+            .outerjoin(absent, absent.c.id == action_requests.c.evaluated_on_behalf_of_id)
             .outerjoin(canceller_agent, canceller_agent.c.id == action_requests.c.cancelled_by_agent_id)
             .outerjoin(canceller_customer, canceller_customer.c.id == action_requests.c.cancelled_by_customer_id)
         ), owner
@@ -583,7 +612,12 @@ class SqlRequests(_Repo):
         return RequestRow(*row) if row else None
 
     def pending_rows_for_organizations(
-        self, organization_ids: Sequence[int], page: int, per_page: int, customer_id: int | None = None
+        self,
+        organization_ids: Sequence[int],
+        page: int,
+        per_page: int,
+        customer_id: int | None = None,
+        acting_for: Sequence[int] = (),
     ) -> Page[RequestRow]:
         """One page, oldest first; a page past the end gives the last one. Two statements
         whatever the page: the count, then the page's rows with all their names joined.
@@ -592,7 +626,7 @@ class SqlRequests(_Repo):
         if customer_id is None:
             total = self.count_pending_for_organizations(organization_ids)
         else:
-            total = self.count_pending_for_manager(customer_id, organization_ids)
+            total = self.count_pending_for_manager(customer_id, organization_ids, acting_for)
         per_page = max(1, min(per_page, 200))
         page = min(max(1, page), max(1, -(-total // per_page)))
         if total == 0:
@@ -601,7 +635,7 @@ class SqlRequests(_Repo):
         where = (
             _pending_scope(owner, list(organization_ids))
             if customer_id is None
-            else _pending_for(owner, customer_id, organization_ids)
+            else _pending_for(owner, customer_id, organization_ids, acting_for)
         )
         rows = self.session.execute(
             query.where(*where)
@@ -620,7 +654,9 @@ class SqlRequests(_Repo):
         rows = self.session.execute(_PENDING_BY_ORGANIZATION, {"organization_ids": list(organization_ids)})
         return {int(organization_id): int(count) for organization_id, count in rows}
 
-    def count_pending_for_manager(self, customer_id: int, organization_ids: Sequence[int]) -> int:
+    def count_pending_for_manager(
+        self, customer_id: int, organization_ids: Sequence[int], acting_for: Sequence[int] = ()
+    ) -> int:
         owner = aliased(customers)
         query = (
             select(func.count())
@@ -629,7 +665,7 @@ class SqlRequests(_Repo):
                     owner, owner.c.id == tickets.c.customer_id
                 )
             )
-            .where(*_pending_for(owner, customer_id, organization_ids))
+            .where(*_pending_for(owner, customer_id, organization_ids, acting_for))
         )
         return int(self.session.execute(query).scalar_one())
 
@@ -680,7 +716,7 @@ class SqlAnswers:
                 request_approvers.c.stage == action_requests.c.stage,
                 ~exists().where(
                     request_answers.c.request_id == request_approvers.c.request_id,
-                    request_answers.c.customer_id == request_approvers.c.customer_id,
+                    request_answers.c.slot_id == request_approvers.c.customer_id,
                 ),
             )
         )
@@ -690,8 +726,9 @@ class SqlAnswers:
         return found
 
     def answer(self, request_id: int, customer_id: int) -> RequestAnswer | None:
+        """The answer filling this approver's place (theirs, or their stand-in's)."""
         query = select(RequestAnswer).where(
-            request_answers.c.request_id == request_id, request_answers.c.customer_id == customer_id
+            request_answers.c.request_id == request_id, request_answers.c.slot_id == customer_id
         )
         return self.session.scalars(query).first()
 

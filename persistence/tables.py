@@ -51,6 +51,7 @@ from domain.model import (
     Via,
     WebhookEndpoint,
 )
+from domain.standins import Absence
 
 from .types import UTCDateTime
 
@@ -151,6 +152,7 @@ history_entries = Table(
     Column("action_name", String(120)),
     Column("at", UTCDateTime(), nullable=False),
     Column("via", _enum(Via, "decision_via")),  # a decision's channel (0007)
+    Column("on_behalf_of_name", String(120)),  # a stand-in's decision: the absent manager (0011)
     Index("ix_history_ticket_at", "ticket_id", "at", "id"),
 )
 
@@ -181,6 +183,7 @@ action_requests = Table(
     Column("requested_at", UTCDateTime(), nullable=False),
     Column("decided_at", UTCDateTime()),
     Column("evaluated_by_customer_id", Integer, ForeignKey("customers.id")),
+    Column("evaluated_on_behalf_of_id", Integer, ForeignKey("customers.id")),  # a stand-in's decision (0011)
     Column("reason", Text, nullable=False, default=""),
     Column("cancelled_by_agent_id", Integer, ForeignKey("agents.id")),
     Column("cancelled_by_customer_id", Integer, ForeignKey("customers.id")),
@@ -234,7 +237,26 @@ request_answers = Table(
     Column("reason", Text, nullable=False, default=""),
     Column("on_behalf_of_id", Integer, ForeignKey("customers.id")),
     Column("at", UTCDateTime(), nullable=False),
-    Index("uq_request_answers_one", "request_id", "customer_id", unique=True),
+    # Whose place the answer fills: the absent manager for a stand-in, else the one who
+    # answered. One answer per place (0011; before it, one per person).
+    Column("slot_id", Integer, ForeignKey("customers.id"), nullable=False),
+    Index("uq_request_answers_one", "request_id", "slot_id", unique=True),
+)
+
+# *Ausência* (spec §13): the stand-in answers for the manager from starts_at to ends_at.
+absences = Table(
+    "absences",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("manager_id", Integer, ForeignKey("customers.id"), nullable=False),
+    Column("standin_id", Integer, ForeignKey("customers.id"), nullable=False),
+    Column("starts_at", UTCDateTime(), nullable=False),
+    Column("ends_at", UTCDateTime(), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    # Every page load asks whether its reader stands in now; every request, who stands in
+    # for its managers.
+    Index("ix_absences_standin", "standin_id", "ends_at"),
+    Index("ix_absences_manager", "manager_id", "ends_at"),
 )
 
 agent_notifications = Table(
@@ -374,6 +396,7 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(ActionRequest, action_requests, version_id_col=action_requests.c.version)
     mapper_registry.map_imperatively(RequestApprover, request_approvers)
     mapper_registry.map_imperatively(RequestAnswer, request_answers)
+    mapper_registry.map_imperatively(Absence, absences)
     mapper_registry.map_imperatively(AgentNotification, agent_notifications)
     mapper_registry.map_imperatively(OutboxMessage, outbox_messages)
     mapper_registry.map_imperatively(PushSubscription, push_subscriptions)

@@ -14,6 +14,7 @@ from domain.messages import N_
 from domain.ports import UnitOfWork
 
 from . import repositories as repos
+from .absences import SqlAbsences
 from .database import READ_ONLY
 from .reports import SqlReports
 
@@ -30,7 +31,7 @@ def _translate(error: Exception) -> Exception:
     if isinstance(error, IntegrityError) and "action_requests.ticket_id" in text:
         return AlreadyAwaiting(N_("This ticket already has an action awaiting approval."))
     if isinstance(error, IntegrityError) and (
-        "uq_request_answers_one" in text or "request_answers.request_id, request_answers.customer_id" in text
+        "uq_request_answers_one" in text or "request_answers.request_id, request_answers.slot_id" in text
     ):
         return Conflict(N_("You already answered this request."))
     if isinstance(error, StaleDataError):
@@ -69,6 +70,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.catalog = repos.SqlCatalog(session)
         self.requests = repos.SqlRequests(session)
         self.answers = repos.SqlAnswers(session)
+        self.absences = SqlAbsences(session)
         self.notifications = repos.SqlNotifications(session)
         self.outbox = repos.SqlOutbox(session)
         self.push_subscriptions = repos.SqlPushSubscriptions(session)

@@ -12,6 +12,20 @@ from domain.views import RequestRow
 from .i18n import _, format_when
 
 
+def standing_in(name: str, absent: str | None) -> str:
+    """A stand-in's name as every view shows it: "Fábio (substituindo Márcia)" (spec §13)."""
+    if not absent:
+        return name
+    return _("{name} (standing in for {absent})").format(name=name, absent=absent)
+
+
+def decider_name(row: RequestRow) -> str | None:
+    """Who approved or rejected the request, naming the absent manager a stand-in decided for."""
+    if row.evaluated_by_name is None:
+        return None
+    return standing_in(row.evaluated_by_name, row.evaluated_on_behalf_of_name)
+
+
 def progress_text(approvals: int, needed: int, rule: ApprovalRule) -> str:
     if rule == ApprovalRule.STAGES:
         return _("{count} of {needed} stages approved").format(count=approvals, needed=needed)
@@ -28,9 +42,7 @@ def row_progress(row: RequestRow) -> str | None:
 
 
 def answer_text(answer: AnswerView) -> str:
-    name = answer.name
-    if answer.on_behalf_of_name:
-        name = _("{name} (standing in for {absent})").format(name=answer.name, absent=answer.on_behalf_of_name)
+    name = standing_in(answer.name, answer.on_behalf_of_name)
     if answer.approved:
         return _("{name} approved at {when}").format(name=name, when=format_when(answer.at))
     return _("{name} rejected at {when}").format(name=name, when=format_when(answer.at))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import access_tokens, email_link_page, login, not_found
+from . import absences, access_tokens, email_link_page, login, not_found
 from .agent import register as register_agent
 from .agent.outbox_page import register as register_outbox
 from .agent.tokens_page import register as register_tokens
@@ -13,8 +13,8 @@ from .portal import register as register_portal
 from .portal.web_push import SCRIPT_TAG as PUSH_SCRIPT_TAG
 from .webapp import A11Y_SCRIPT_TAG, register_static
 
-# Imported for its profile section (access tokens), added when the module loads.
-__all__ = ["access_tokens", "register_pages"]
+# Imported for their profile sections (access tokens, absences), added when the modules load.
+__all__ = ["absences", "access_tokens", "register_pages"]
 
 
 def register_pages(context: AppContext) -> None:

@@ -292,3 +292,46 @@ def test_the_history_says_a_decision_came_through_the_api(scene: Api, decision: 
     assert last["kind"] == kind and last["via"] == "api"
     [entry] = [h for h in scene.run(tickets.ticket_view, scene.actor(BRUNO), number).history if h.kind == kind]
     assert history_text(entry) == text  # what the agent's ticket page shows, in pt-BR
+
+
+# --- §13: a stand-in, before, during and after the period --------------------------------
+
+
+def stand_in_for_fabio(api: Api, name: str, starts: timedelta, ends: timedelta, *, end_now: bool = False) -> str:
+    """A new customer of Filial Norte named Fábio's stand-in for a period around now."""
+    from domain import standins
+
+    email = api.new_customer(name, "Filial Norte", manager=False)
+    now = clock.now()
+    absence_id = api.run(standins.add_absence, api.actor(FABIO), api.actor(email).id, now + starts, now + ends)
+    if end_now:
+        api.run(standins.end_absence, api.actor(FABIO), absence_id)
+    return email
+
+
+def test_a_stand_in_during_the_period_sees_and_decides_for_the_absent_manager(scene: Api) -> None:
+    standin = stand_in_for_fabio(scene, "Substituto Durante", -timedelta(hours=1), timedelta(hours=1))
+    number = scene.new_ticket()
+    request_id = ask(scene, number)
+    with scene.client(standin) as http:
+        assert request_id in [r["id"] for r in http.get("/approvals", params={"per_page": 100}).json()["items"]]
+        answer = http.post(f"/requests/{request_id}/approve")
+    assert answer.status_code == 200 and answer.json()["state"] == "approved"
+    with scene.client(ANA) as http:
+        decided = http.get(f"/tickets/{number}").json()["history"][-1]
+    assert (decided["actor_name"], decided["on_behalf_of_name"]) == ("Substituto Durante", "Fábio Gerente")
+
+
+@pytest.mark.parametrize("period", ["before", "after"])
+@pytest.mark.parametrize("decision", ["approve", "reject"])
+def test_a_stand_in_outside_the_period_may_not_evaluate(scene: Api, period: str, decision: str) -> None:
+    hours = timedelta(hours=1)
+    if period == "before":
+        standin = stand_in_for_fabio(scene, f"Substituto Antes {decision}", 2 * hours, 3 * hours)
+    else:
+        standin = stand_in_for_fabio(scene, f"Substituto Depois {decision}", -hours, hours, end_now=True)
+    number = scene.new_ticket()
+    request_id = ask(scene, number)
+    refused(scene, number, standin, "POST", f"/requests/{request_id}/{decision}", 404)
+    with scene.client(standin) as http:
+        assert http.get("/approvals").json()["items"] == []

@@ -81,7 +81,7 @@ CHECKS = [
     Check("/agent/admin/settings", ANA, opens=(("Create action",),)),
     Check("/agent/admin/agents", ANA, opens=(("New agent",),)),
     Check("/agent/admin/organizations", ANA, opens=(("New organization",),)),
-    Check("/agent/admin/customers", ANA, opens=(("New customer",),)),
+    Check("/agent/admin/customers", ANA, opens=(("New customer",), ("Absences",))),
     Check("/agent/admin/outbox", ANA),
     Check("/agent/admin/settings", BRUNO),  # an agent who is not the admin: told so
     Check("/agent/profile", BRUNO, opens=(("New access token",), NEW_TOKEN)),

@@ -134,3 +134,39 @@ def test_agents_concerned_without_assigned_agent_is_the_requester() -> None:
 def test_audience_reaches_managers_agents_and_the_ticket_customer() -> None:
     audience = routing.audience([manager(FILIAL)], ticket(assigned=2), request(requested_by=3))
     assert (audience.manager_ids, audience.agent_ids, audience.customer_ids) == ({50}, {2, 3}, {9})
+
+
+# --- §13: the stand-in row ---------------------------------------------------------------
+
+
+def customer_of(organization: Organization | None, customer_id: int = 60, *, active: bool = True) -> Customer:
+    organization_id = organization.id if organization else None
+    return Customer("Substituto", "s@x.test", "h", organization_id, active=active, id=customer_id)
+
+
+def test_a_stand_in_answers_as_the_absent_manager_only_for_that_manager_s_scope() -> None:
+    fabio = manager(FILIAL)
+    joao = customer_of(FILIAL)
+    assert policy.answers_as(joao, FILIAL, [fabio]) is fabio
+    assert policy.may_evaluate(joao, FILIAL, [fabio]) and policy.may_see_request(joao, FILIAL, [fabio])
+    assert policy.may_cancel_as_customer(joao, FILIAL, [fabio])
+    assert not policy.may_evaluate(joao, MATRIZ, [fabio])  # Fábio does not manage the parent's tickets
+    assert not policy.may_evaluate(joao, OUTRA, [fabio])
+    assert not policy.may_evaluate(joao, FILIAL)  # no running absence: no right at all
+    assert not policy.may_evaluate(customer_of(FILIAL, active=False), FILIAL, [fabio])
+
+
+def test_a_manager_in_scope_answers_in_their_own_place_first() -> None:
+    marcia = manager(MATRIZ)
+    assert policy.answers_as(marcia, FILIAL, [manager(FILIAL)]) is marcia
+
+
+def test_who_may_stand_in_for_a_manager() -> None:
+    fabio = manager(FILIAL)
+    assert policy.may_stand_in(fabio, FILIAL, customer_of(FILIAL))  # same organization
+    assert policy.may_stand_in(fabio, FILIAL, customer_of(MATRIZ))  # its parent
+    assert not policy.may_stand_in(fabio, FILIAL, customer_of(OUTRA))
+    assert not policy.may_stand_in(fabio, FILIAL, customer_of(None))
+    assert not policy.may_stand_in(fabio, FILIAL, customer_of(FILIAL, active=False))
+    assert not policy.may_stand_in(fabio, FILIAL, fabio)  # not themselves
+    assert not policy.may_stand_in(manager(MATRIZ), MATRIZ, customer_of(FILIAL))  # a child is not the parent

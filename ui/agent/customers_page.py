@@ -12,6 +12,7 @@ from domain.access import Actor
 from domain.errors import DomainError
 from domain.model import Customer, Organization
 
+from ..absences import draw_absences
 from ..context import call, ctx, error_text, perform
 from ..frame import Me
 from ..i18n import _, translate_in
@@ -68,7 +69,19 @@ async def customer_dialog(me: Me, organizations: list[Organization], customer: C
     return await run_modal(dialog) is not None
 
 
-def _customer_row(customer: Customer, organization_name: str | None, edit: Handler, delete: Handler) -> None:
+async def absences_dialog(me: Me, customer: Customer) -> None:
+    """A manager's absences and stand-ins, set by the account manager (spec §13)."""
+    assert customer.id is not None
+    with modal(_("Absences of {name}").format(name=customer.name), "absences-dialog") as dialog:
+        await draw_absences(me, customer.id)
+        with ui.row().classes("w-full justify-end"):
+            close_button(dialog)
+    await run_modal(dialog)
+
+
+def _customer_row(
+    customer: Customer, organization_name: str | None, edit: Handler, delete: Handler, absences: Handler
+) -> None:
     with ui.row().classes("w-full items-center no-wrap gap-4 py-2 border-b").mark(f"customer-{customer.id}"):
         with ui.column().classes("grow gap-0"):
             ui.label(customer.name).classes("text-bold")
@@ -79,6 +92,10 @@ def _customer_row(customer: Customer, organization_name: str | None, edit: Handl
                 ui.badge(_("Manager"), color="primary")
             if not customer.active:
                 ui.badge(translate_in(PERSON, "Inactive"), color="grey")
+        if customer.is_manager:
+            ui.button(_("Absences"), icon="event_busy", on_click=absences).props("flat").mark(
+                "customer-absences", f"customer-absences-{customer.id}"
+            )
         ui.button(_("Edit"), icon="edit", on_click=edit).props("flat").mark("edit-customer")
         ui.button(_("Delete"), icon="delete", on_click=delete).props("flat color=negative").mark("trash-customer")
 
@@ -141,7 +158,13 @@ async def _build(me: Me) -> None:
                 ui.label(_("No customer found.")).classes("text-grey-7")
             for customer in customers:
                 organization = names.get(customer.organization_id) if customer.organization_id else None
-                _customer_row(customer, organization, lambda c=customer: edit(c), lambda c=customer: delete(c))
+                _customer_row(
+                    customer,
+                    organization,
+                    lambda c=customer: edit(c),
+                    lambda c=customer: delete(c),
+                    lambda c=customer: absences_dialog(me, c),
+                )
 
     search.on("keydown.enter", draw)
     await draw()

@@ -10,7 +10,7 @@ from nicegui import ui
 from domain.model import HistoryEntry, HistoryKind, RequestState
 from domain.views import RequestRow
 
-from ..approval_progress import row_progress
+from ..approval_progress import decider_name, row_progress, standing_in
 from ..context import format_when
 from ..i18n import _
 from ..labels import STATE_COLORS, deadline_text, history_text, state_label
@@ -48,12 +48,17 @@ def history_timeline(entries: list[HistoryEntry]) -> ui.timeline:
     return timeline
 
 
+def actor_text(entry: HistoryEntry) -> str:
+    """Who did it; "Fábio (substituindo Márcia)" for a stand-in's decision (spec §13)."""
+    return standing_in(entry.actor_name, entry.on_behalf_of_name)
+
+
 def history_entry(entry: HistoryEntry) -> None:
     """One entry, drawn into the current timeline (a live update appends the new ones)."""
     color = "orange" if entry.kind in _ACTION_KINDS else "primary"
     with ui.timeline_entry(icon=HISTORY_ICONS.get(entry.kind), color=color).mark(f"history-{entry.kind}"):
         with ui.row().classes("items-baseline gap-2"):
-            ui.label(entry.actor_name).classes("text-bold")
+            ui.label(actor_text(entry)).classes("text-bold")
             ui.label(history_text(entry))
         ui.label(format_when(entry.at)).classes("text-caption text-grey-7")
         if entry.body and entry.kind not in (HistoryKind.ASSIGNED, HistoryKind.STATUS):
@@ -67,7 +72,7 @@ def _request_facts(row: RequestRow) -> list[str]:
     facts = [_("Requested by {name} at {when}").format(name=row.requested_by_name, when=format_when(row.requested_at))]
     if row.evaluated_by_name:
         decided = _("Evaluated by {name} at {when}")
-        facts.append(decided.format(name=row.evaluated_by_name, when=format_when(row.decided_at)))
+        facts.append(decided.format(name=decider_name(row), when=format_when(row.decided_at)))
     elif row.cancelled_by_name:
         cancelled = _("Cancelled by {name} at {when}")
         facts.append(cancelled.format(name=row.cancelled_by_name, when=format_when(row.decided_at)))

@@ -78,6 +78,28 @@ def approvals_tab(me: Me, count: int | None = None, since: int | None = None) ->
         ui.page_title(browser.counted_title(count, base_title))
 
 
+def approvals_tab_on_demand(me: Me) -> None:
+    """For a customer who manages nothing when the page is drawn: no tab yet, but one the
+    moment an event names them — a stand-in's period began, or a request reached them as
+    a stand-in (spec §13) — without a reload."""
+    if me.actor.kind != "customer":
+        return
+    holder = ui.element("div")
+    built = {"done": False}
+
+    def build(event: DomainEvent) -> None:
+        if built["done"] or holder.is_deleted:
+            return
+        built["done"] = True
+        counted = event.pending_count_of(me.actor.id) if isinstance(event, RequestEvent) else None
+        with holder:
+            approvals_tab(me, count=counted)  # no `since`: it reads the count at once
+        if isinstance(event, ActionRequested):
+            announce(event)
+
+    ctx().live.subscribe(build, lambda event: not built["done"] and concerns_manager(event, me))
+
+
 def announce(event: ActionRequested) -> None:
     """A toast in the tab; the browser's own notification when the tab is hidden."""
     text = _("New action to approve on ticket #{number}: {action}").format(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from domain.model import HistoryEntry, HistoryKind, RequestState
 from domain.views import RequestRow
 
+from ..approval_progress import decider_name
 from ..context import format_when
 from ..i18n import _
 from ..labels import history_text as _history_text
@@ -35,9 +36,9 @@ def decision_text(row: RequestRow) -> str:
     when = format_when(row.decided_at)
     match row.state:
         case RequestState.APPROVED:
-            return _("Approved by {name} on {when}.").format(name=row.evaluated_by_name or "?", when=when)
+            return _("Approved by {name} on {when}.").format(name=decider_name(row) or "?", when=when)
         case RequestState.REJECTED:
-            return _("Rejected by {name} on {when}.").format(name=row.evaluated_by_name or "?", when=when)
+            return _("Rejected by {name} on {when}.").format(name=decider_name(row) or "?", when=when)
         case RequestState.CANCELLED:
             return _("Cancelled by {name} on {when}.").format(name=row.cancelled_by_name or "?", when=when)
         case RequestState.EXPIRED if row.deadline is not None and row.decided_at and row.decided_at >= row.deadline:

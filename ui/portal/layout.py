@@ -16,7 +16,7 @@ from ..frame import Me, NavItem, frame
 from ..i18n import _
 from ..session import require
 from ..webapp import portal_head
-from .approvals_tab import approvals_tab
+from .approvals_tab import approvals_tab, approvals_tab_on_demand
 from .web_push import push_handlers
 
 
@@ -37,11 +37,13 @@ async def portal_page(path: str, title: str | Callable[[Me], str]) -> AsyncItera
     # Read before drawing, so the tab is in the page as it arrives instead of popping in.
     seen = ctx().live.sequence
     # The approvals tab, and the push that feeds it, exist only for someone who manages
-    # something (privileged: an active manager, as the domain says).
+    # something (privileged: an active manager, or a stand-in during their period, as the
+    # domain says). Anyone else's page grows the tab the moment a period naming them
+    # begins (spec §13).
     pending = await call(approvals.pending_count, actor) if privileged else 0
     push = push_handlers(me) if privileged else None
     portal_head()
-    indicator = partial(approvals_tab, count=pending, since=seen) if privileged else None
+    indicator = partial(approvals_tab, count=pending, since=seen) if privileged else approvals_tab_on_demand
     with frame(me, title if isinstance(title, str) else title(me), portal_nav(me), indicator, push):
         yield me
 
