@@ -241,6 +241,8 @@ request_answers = Table(
     # answered. One answer per place (0011; before it, one per person).
     Column("slot_id", Integer, ForeignKey("customers.id"), nullable=False),
     Index("uq_request_answers_one", "request_id", "slot_id", unique=True),
+    # A mail names a request's latest answers: read from the end of this index, not sorted.
+    Index("ix_request_answers_latest", "request_id", "at", "id"),
 )
 
 # *Ausência* (spec §13): the stand-in answers for the manager from starts_at to ends_at.
