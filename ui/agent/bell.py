@@ -49,12 +49,12 @@ def bell(me: Me) -> None:
     def mine(event: DomainEvent) -> bool:
         return isinstance(event, AgentNotificationCreated) and event.agent_id == me.actor.id
 
-    async def on_event(event: DomainEvent) -> None:
+    def on_event(event: DomainEvent) -> None:
         assert isinstance(event, AgentNotificationCreated)
         text = notification_text(event.kind, event.actor_name, event.action_name, event.ticket_number)
         ui.notify(text, type="info", position="top-right", multi_line=True)
         browser.notify_in_background("Aval", text, ticket_path(event.ticket_number, event.request_id))
-        await update()
+        update.soon()
 
     async def on_read(agent_id: int) -> None:
         if agent_id == me.actor.id:

@@ -137,8 +137,8 @@ async def _build(me: Me) -> None:
 
     search.on_value_change(search_cleared)
 
-    async def on_event(event: DomainEvent) -> None:
-        await redraw()
+    def on_event(event: DomainEvent) -> None:
+        redraw.soon()
 
     ctx().live.subscribe(on_event, lambda event: isinstance(event, (TicketChanged, RequestEvent)))
     await redraw()

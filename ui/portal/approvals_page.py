@@ -109,8 +109,8 @@ def register() -> None:
                     state["page"] = page
                     await refresh()
 
-            async def on_event(event: DomainEvent) -> None:
-                await refresh()
+            def on_event(event: DomainEvent) -> None:
+                refresh.soon()
 
             with ui.column().classes("w-full gap-2").mark("approval-list"):
                 listing(await _pending(me, 1))
