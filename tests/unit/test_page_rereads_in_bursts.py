@@ -43,7 +43,7 @@ class Browser:
 
 
 async def settled(refresh: Coalesced) -> None:
-    while refresh._running:  # noqa: SLF001 - the test waits for the last re-read
+    while refresh._running:  # the last re-read is done
         await asyncio.sleep(0.01)
 
 
