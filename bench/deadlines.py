@@ -210,12 +210,18 @@ class OpenTabs:
             self.thread.join(10)
 
 
-def _stats(base: str) -> dict[str, Any]:
-    with urllib.request.urlopen(f"{base}/bench/stats", timeout=120) as response:
-        return dict(json.loads(response.read()))
+def _stats(base: str) -> dict[str, Any] | None:
+    """None when the server does not answer within 5 minutes (it is that stalled)."""
+    try:
+        with urllib.request.urlopen(f"{base}/bench/stats", timeout=300) as response:
+            return dict(json.loads(response.read()))
+    except OSError:
+        return None
 
 
-def _difference(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+def _difference(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, Any]:
+    if before is None or after is None:
+        return {"unanswered": True}
     counts_before = dict((name, count) for name, count in before["top_statements"])
     return {
         "cpu_s": round(after["cpu_s"] - before["cpu_s"], 2),
@@ -267,9 +273,10 @@ def expiry_phase(url: str, ids: list[int], due_at: datetime, open_pages: int) ->
         give_up = last_deadline + timedelta(seconds=120)
         expired = 0
         before: dict[str, Any] | None = None
+        asked = False
         while datetime.now(UTC) < give_up:
-            if before is None and datetime.now(UTC) >= due_at:
-                before = _stats(server.base)
+            if not asked and datetime.now(UTC) >= due_at - timedelta(seconds=3):
+                before, asked = _stats(server.base), True  # just before the burst
             expired = int(reader.execute(text(
                 f"SELECT count(*) FROM action_requests WHERE state = 'expired' AND {_among(url, 'id')}"
             ), {"ids": _ids(url, ids)}).scalar() or 0)
@@ -277,7 +284,7 @@ def expiry_phase(url: str, ids: list[int], due_at: datetime, open_pages: int) ->
             if expired == len(ids):
                 break
             time.sleep(1)
-        burst = _difference(before, _stats(server.base)) if before is not None else {}
+        burst = _difference(before, _stats(server.base))
         stop.set()
         for thread in threads:
             thread.join(60)
