@@ -30,12 +30,15 @@ import json
 import shutil
 import sqlite3
 import statistics
+import subprocess
+import sys
 import threading
 import time
 import urllib.request
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from http.cookiejar import CookieJar
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -234,7 +237,9 @@ def _difference(before: dict[str, Any] | None, after: dict[str, Any] | None) -> 
     }
 
 
-def expiry_phase(url: str, ids: list[int], due_at: datetime, open_pages: int) -> dict[str, Any]:
+def expiry_phase(
+    url: str, ids: list[int], due_at: datetime, open_pages: int, profile: str | None = None
+) -> dict[str, Any]:
     workdir = CACHE / "deadlines-server"
     shutil.rmtree(workdir, ignore_errors=True)
     server = start_server("bench.app_server", workdir, {"AVAL_DATABASE_URL": url, "AVAL_DEMO": "0"}, "/healthz")
@@ -277,6 +282,9 @@ def expiry_phase(url: str, ids: list[int], due_at: datetime, open_pages: int) ->
         while datetime.now(UTC) < give_up:
             if not asked and datetime.now(UTC) >= due_at - timedelta(seconds=3):
                 before, asked = _stats(server.base), True  # just before the burst
+                if profile:  # py-spy (the `bench` extra) over the expiry minute
+                    subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "-p", str(server.pid),
+                                      "-r", "100", "-d", "75", "-f", "raw", "-o", profile, "--nonblocking"])
             expired = int(reader.execute(text(
                 f"SELECT count(*) FROM action_requests WHERE state = 'expired' AND {_among(url, 'id')}"
             ), {"ids": _ids(url, ids)}).scalar() or 0)
@@ -390,6 +398,7 @@ def main() -> None:
                         help="connected tabs of /agent and of /portal/approvals held open through the burst")
     parser.add_argument("--batch", type=int, default=50, help="reminder batch size")
     parser.add_argument("--no-reminders", action="store_true", help="only the expiry burst")
+    parser.add_argument("--profile", help="py-spy raw profile of the server over the burst, to PROFILE-<engine>.txt")
     args = parser.parse_args()
     stop_on_sigterm()
     results: dict[str, Any] = {"machine": machine(), "args": vars(args)}
@@ -402,7 +411,8 @@ def main() -> None:
             grown["due"] = len(ids)
             print(f"{engine}: awaiting {grown['awaiting']}, due in one minute {grown['due']}"
                   f" (grown in {grown['seconds']} s)", flush=True)
-            expiry = expiry_phase(url, ids, due_at, args.open_pages)
+            profile = f"{args.profile}-{engine}.txt" if args.profile else None
+            expiry = expiry_phase(url, ids, due_at, args.open_pages, profile)
             print(f"{engine}: expired {expiry['expired']}/{expiry['of']}; lag {expiry['lag_s']};"
                   f" pages {expiry['pages_during_expiry']}; server {expiry['server_during_expiry']};"
                   f" tabs {expiry['open_tabs']}", flush=True)
