@@ -117,6 +117,8 @@ class Coalesced:
             while True:
                 if not urgent:
                     await self._pace()
+                    if self._client is not None and self._client.is_deleted and self._next is None:
+                        return  # the tab closed while the re-read waited for its turn
                 self._spend()
                 waiters, self._next = self._next, None
                 self._again = False
