@@ -15,6 +15,7 @@ draw meanwhile reaches no one."""
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -63,9 +64,12 @@ class Coalesced:
         self._credit = float(BURST_READS)
         self._stamp: float | None = None
         self._stale = False
-        self._client = client if client is not None else _page_client()
-        if self._client is not None:
-            self._client.on_connect(self._on_connect)
+        page_client = client if client is not None else _page_client()
+        # Weakly: a closed tab's client must go as soon as NiceGUI lets go of it (pages of
+        # a browser that are still alive are signed out with it, ui/session.py).
+        self._client_ref = weakref.ref(page_client) if page_client is not None else None
+        if page_client is not None:
+            page_client.on_connect(self._on_connect)
 
     @classmethod
     def of(cls, load: Callable[[], Awaitable[T]], draw: Callable[[T], None]) -> Coalesced:
@@ -88,18 +92,23 @@ class Coalesced:
         self._running = True
         await self._run(urgent=True)
 
+    @property
+    def _client(self) -> Client | None:
+        return self._client_ref() if self._client_ref is not None else None
+
     def soon(self) -> None:
         """A live event concerns the page: re-read it, paced, without waiting."""
         client = self._client
-        if client is not None and (client.is_deleted or not client.has_socket_connection):
+        if self._client_ref is not None and (client is None or client.is_deleted or not client.has_socket_connection):
             self._stale = True  # re-read when the browser (re)connects
             return
         if self._running:
             self._again = True
             return
         self._running = True  # taken now: events until the task starts fold into it
-        if core.loop is None:  # outside a running app (unit tests)
-            task = asyncio.get_running_loop().create_task(self._run(urgent=False))
+        loop = asyncio.get_running_loop()
+        if core.loop is not loop:  # outside a running app (unit tests)
+            task = loop.create_task(self._run(urgent=False))
             _tasks.add(task)
             task.add_done_callback(_tasks.discard)
             return
@@ -117,7 +126,9 @@ class Coalesced:
             while True:
                 if not urgent:
                     await self._pace()
-                    if self._client is not None and self._client.is_deleted and self._next is None:
+                    client = self._client
+                    gone = self._client_ref is not None and (client is None or client.is_deleted)
+                    if gone and self._next is None:
                         return  # the tab closed while the re-read waited for its turn
                 self._spend()
                 waiters, self._next = self._next, None

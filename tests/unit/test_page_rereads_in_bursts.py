@@ -104,7 +104,8 @@ async def test_a_page_whose_browser_is_away_rereads_once_when_it_connects() -> N
 
 async def test_an_event_while_connected_still_rereads_at_once() -> None:
     db = Database()
-    refresh = Coalesced(db.reread, client=Browser(connected=True))  # type: ignore[arg-type]
+    browser = Browser(connected=True)  # NiceGUI holds its clients; the page only weakly
+    refresh = Coalesced(db.reread, client=browser)  # type: ignore[arg-type]
     db.value = 7
     refresh.soon()
     await asyncio.wait_for(settled(refresh), 10)
