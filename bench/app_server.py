@@ -17,11 +17,14 @@ import logging
 import os
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from fastapi import HTTPException
 from nicegui import app, run, ui
+from sqlalchemy import event as sqlalchemy_event
+from sqlalchemy.engine import Engine
 
 import main as aval
 from config import Config
@@ -51,6 +54,28 @@ def add_bench_routes(context: AppContext) -> None:
         lambda event: emitted.append({"event": type(event).__name__, "at": time.time() * 1000})
         if isinstance(event, RequestEvent) else None
     )
+
+    # Every SQL statement this process runs, by its first words: load-independent figures
+    # of what a benchmark phase cost (GET /bench/stats before and after it).
+    statements: Counter[str] = Counter()
+
+    def counted(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements[" ".join(statement.split())[:90]] += 1
+
+    sqlalchemy_event.listen(Engine, "before_cursor_execute", counted)
+
+    @app.get("/bench/stats")
+    def stats() -> dict[str, Any]:
+        """CPU seconds of this process so far and the statements it ran."""
+        from nicegui import Client
+
+        return {
+            "cpu_s": time.process_time(),
+            "statements": statements.total(),
+            "top_statements": statements.most_common(12),
+            "clients": len(Client.instances),
+            "connected": sum(1 for c in Client.instances.values() if c.has_socket_connection),
+        }
 
     @app.get("/bench/emitted")
     def emitted_events() -> list[dict[str, Any]]:

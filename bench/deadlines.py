@@ -10,43 +10,76 @@
    the SQL statements each batch costs (constant: no statement per request or manager)
    and the time of the round. The clock is pinned to noon in São Paulo, nobody's night.
 
-A scratch copy of the volume SQLite file is used (bench/.cache/deadlines.sqlite3); the
-cached volume file stays as it is.
+Besides the GETs (each a new page whose browser never connects), `--open-pages` tabs of
+each page stay open and connected (Socket.IO, as a browser tab) through the burst: they
+follow it live. The server's CPU seconds and SQL statements over the expiry minute come
+from its /bench/stats route: figures that do not depend on the machine's load.
 
-    .venv/bin/python -m bench.deadlines [--due 5000] [--awaiting 50000] [--lead 45]
+A scratch copy of the volume database is used (bench/.cache/deadlines.sqlite3, the
+PostgreSQL database aval_bench_deadlines); the cached volume stays as it is.
+
+    .venv/bin/python -m bench.deadlines [--engines sqlite,postgresql] [--due 5000] [--awaiting 50000]
+        [--open-pages 4] [--lead 120]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import shutil
 import sqlite3
 import statistics
+import subprocess
+import sys
 import threading
 import time
 import urllib.request
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from http.cookiejar import CookieJar
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+import aiohttp
+from sqlalchemy import create_engine, event, text
 
 from domain import admin, clock, reminders
 from domain.access import Actor
 from persistence.database import READ_ONLY
 
 from . import volume_data
-from .data_volume import SQLITE_FILE, prepare
-from .support import CACHE, load, machine, open_database, percentile, save, sqlite_url, start_server, stop_on_sigterm
+from .data_volume import PG_DATABASE, SQLITE_FILE, prepare
+from .page_clients import Acknowledger, PageClient, http_session
+from .support import (
+    CACHE,
+    drop_postgres,
+    load,
+    machine,
+    open_database,
+    percentile,
+    postgres_url,
+    save,
+    sqlite_url,
+    start_server,
+    stop_on_sigterm,
+)
 
 SCRATCH = CACHE / "deadlines.sqlite3"
+PG_SCRATCH = "aval_bench_deadlines"
 FAR = timedelta(days=30)
 
 
-def _copy_volume() -> str:
-    db, _info = prepare("sqlite", regenerate=False)
+def _copy_volume(engine: str) -> str:
+    db, _info = prepare(engine, regenerate=False)
     db.close()
+    if engine == "postgresql":
+        drop_postgres(PG_SCRATCH)
+        admin = create_engine(postgres_url("postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{PG_SCRATCH}" TEMPLATE "{PG_DATABASE}"')
+        admin.dispose()
+        return postgres_url(PG_SCRATCH)
     for suffix in ("", "-wal", "-shm"):
         SCRATCH.with_name(SCRATCH.name + suffix).unlink(missing_ok=True)
     with closing(sqlite3.connect(SQLITE_FILE)) as source, closing(sqlite3.connect(SCRATCH)) as copy:
@@ -54,29 +87,47 @@ def _copy_volume() -> str:
     return sqlite_url(SCRATCH)
 
 
+def _moment(url: str, moment: datetime) -> datetime:
+    """SQLite keeps naive UTC; PostgreSQL's columns carry the zone."""
+    return moment.replace(tzinfo=None) if url.startswith("sqlite") else moment.astimezone(UTC)
+
+
+def _among(url: str, column: str) -> str:
+    """`column` is one of the ids bound as :ids (a list), in the engine's own way."""
+    if url.startswith("sqlite"):
+        return f"{column} IN (SELECT value FROM json_each(:ids))"
+    return f"{column} = ANY(:ids)"
+
+
+def _ids(url: str, ids: list[int]) -> Any:
+    return str(ids) if url.startswith("sqlite") else ids
+
+
 def grow(url: str, awaiting: int) -> dict[str, Any]:
     """`awaiting` requests awaiting approval, one per ticket (reopened where needed), all
     with a deadline 30 days ahead and a due-work row each, as `request_action` writes it."""
     db = open_database(url)
     started = time.perf_counter()
-    now = datetime.now(UTC).replace(tzinfo=None)  # SQLite keeps naive UTC
+    now = _moment(url, datetime.now(UTC))
+    free = (
+        "SELECT t.id FROM tickets t WHERE t.in_trash = false AND NOT EXISTS (SELECT 1 FROM action_requests r"
+        " WHERE r.ticket_id = t.id AND r.state = 'awaiting_approval') ORDER BY t.id LIMIT :n"
+    )
     with db.engine.begin() as connection:
         have = connection.execute(
             text("SELECT count(*) FROM action_requests WHERE state = 'awaiting_approval'")
         ).scalar()
         missing = max(0, awaiting - int(have or 0))
-        free = [row[0] for row in connection.execute(text(
-            "SELECT t.id FROM tickets t WHERE t.in_trash = 0 AND NOT EXISTS (SELECT 1 FROM action_requests r"
-            " WHERE r.ticket_id = t.id AND r.state = 'awaiting_approval') ORDER BY t.id LIMIT :n"
-        ), {"n": missing})]
-        connection.execute(text("UPDATE tickets SET status = 'open' WHERE id IN (SELECT value FROM json_each(:ids))"),
-                           {"ids": str(free)})
+        free_ids = [row[0] for row in connection.execute(text(free), {"n": missing})]
+        connection.execute(text(f"UPDATE tickets SET status = 'open' WHERE {_among(url, 'id')}"),
+                           {"ids": _ids(url, free_ids)})
         connection.execute(text(
             "INSERT INTO action_requests (ticket_id, action_id, action_name, action_description, note, state,"
-            " requested_by_agent_id, requested_at, reason, version)"
-            " SELECT t.id, 1, 'Reembolso', '', '', 'awaiting_approval', coalesce(t.assigned_agent_id, 1), :now, '', 1"
-            " FROM tickets t WHERE t.id IN (SELECT value FROM json_each(:ids))"
-        ), {"ids": str(free), "now": now})
+            " requested_by_agent_id, requested_at, reason, version, organization_id)"
+            " SELECT t.id, 1, 'Reembolso', '', '', 'awaiting_approval', coalesce(t.assigned_agent_id, 1), :now, '', 1,"
+            " c.organization_id"
+            f" FROM tickets t JOIN customers c ON c.id = t.customer_id WHERE {_among(url, 't.id')}"
+        ), {"ids": _ids(url, free_ids), "now": now})
         connection.execute(text("DELETE FROM due_work"))
         connection.execute(text(
             "UPDATE action_requests SET deadline = :far WHERE state = 'awaiting_approval'"
@@ -88,6 +139,11 @@ def grow(url: str, awaiting: int) -> dict[str, Any]:
         total = int(connection.execute(text(
             "SELECT count(*) FROM action_requests WHERE state = 'awaiting_approval'"
         )).scalar() or 0)
+    if not url.startswith("sqlite"):
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("ANALYZE action_requests")
+            connection.exec_driver_sql("ANALYZE due_work")
+            connection.exec_driver_sql("ANALYZE tickets")
     db.close()
     return {"awaiting": total, "seconds": round(time.perf_counter() - started, 1)}
 
@@ -100,7 +156,7 @@ def make_due(url: str, due: int, due_at: datetime) -> list[int]:
             "SELECT id FROM action_requests WHERE state = 'awaiting_approval' ORDER BY id LIMIT :n"
         ), {"n": due})]
         step = 60.0 / max(due, 1)
-        start = due_at.replace(tzinfo=None)
+        start = _moment(url, due_at)
         rows = [{"id": rid, "at": start + timedelta(seconds=i * step)} for i, rid in enumerate(ids)]
         connection.execute(text("UPDATE action_requests SET deadline = :at WHERE id = :id"), rows)
         connection.execute(
@@ -110,7 +166,80 @@ def make_due(url: str, due: int, due_at: datetime) -> list[int]:
     return ids
 
 
-def expiry_phase(url: str, ids: list[int], due_at: datetime) -> dict[str, Any]:
+class OpenTabs:
+    """Tabs that stay open through the burst, connected as a browser's are, in a thread
+    of their own (bench/page_clients.py)."""
+
+    def __init__(self, base: str, count: int) -> None:
+        self.base, self.count = base, count
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.clients: list[PageClient] = []
+        self.http: aiohttp.ClientSession | None = None
+        self.acknowledger: Acknowledger | None = None
+
+    def open(self) -> None:
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(self._open(), self.loop).result(120)
+
+    async def _open(self) -> None:
+        self.http = http_session()
+        for kind, person, path in (("agent", volume_data.ADMIN_ID, "/agent"),
+                                   ("customer", volume_data.BIG_MANAGER_ID, "/portal/approvals")):
+            for _ in range(self.count):
+                client = PageClient(self.base, self.http)
+                await client.sign_in(f"/bench/login/{kind}/{person}")
+                await client.open(path, lambda _text: True)
+                self.clients.append(client)
+        self.acknowledger = Acknowledger(self.clients)
+        self.acknowledger.start()
+
+    def close(self) -> dict[str, Any]:
+        async def _close() -> dict[str, Any]:
+            if self.acknowledger is not None:
+                await self.acknowledger.stop()
+            messages = [client.messages for client in self.clients]
+            disconnects = sum(len(client.disconnects) for client in self.clients)
+            for client in self.clients:
+                await client.close()
+            if self.http is not None:
+                await self.http.close()
+            return {"tabs": len(self.clients), "updates_received": messages, "disconnects": disconnects}
+
+        try:
+            return asyncio.run_coroutine_threadsafe(_close(), self.loop).result(60)
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(10)
+
+
+def _stats(base: str) -> dict[str, Any] | None:
+    """None when the server does not answer within 5 minutes (it is that stalled)."""
+    try:
+        with urllib.request.urlopen(f"{base}/bench/stats", timeout=300) as response:
+            return dict(json.loads(response.read()))
+    except OSError:
+        return None
+
+
+def _difference(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, Any]:
+    if before is None or after is None:
+        return {"unanswered": True}
+    counts_before = dict((name, count) for name, count in before["top_statements"])
+    return {
+        "cpu_s": round(after["cpu_s"] - before["cpu_s"], 2),
+        "statements": after["statements"] - before["statements"],
+        "top_statements_after": [
+            (name, count - counts_before.get(name, 0)) for name, count in after["top_statements"]
+        ],
+        "clients_at_end": after["clients"],
+        "connected_at_end": after["connected"],
+    }
+
+
+def expiry_phase(
+    url: str, ids: list[int], due_at: datetime, open_pages: int, profile: str | None = None
+) -> dict[str, Any]:
     workdir = CACHE / "deadlines-server"
     shutil.rmtree(workdir, ignore_errors=True)
     server = start_server("bench.app_server", workdir, {"AVAL_DATABASE_URL": url, "AVAL_DEMO": "0"}, "/healthz")
@@ -138,6 +267,8 @@ def expiry_phase(url: str, ids: list[int], due_at: datetime) -> dict[str, Any]:
                     pass  # counted with its full time: a page that never came is the worst latency
                 latencies[name].append((began, time.time() - began))
 
+        tabs = OpenTabs(server.base, open_pages)
+        tabs.open()
         threads = [threading.Thread(target=hammer, args=(name,), daemon=True) for name in clients]
         for thread in threads:
             thread.start()
@@ -146,24 +277,31 @@ def expiry_phase(url: str, ids: list[int], due_at: datetime) -> dict[str, Any]:
         last_deadline = due_at + timedelta(seconds=60)
         give_up = last_deadline + timedelta(seconds=120)
         expired = 0
+        before: dict[str, Any] | None = None
+        asked = False
         while datetime.now(UTC) < give_up:
+            if not asked and datetime.now(UTC) >= due_at - timedelta(seconds=3):
+                before, asked = _stats(server.base), True  # just before the burst
+                if profile:  # py-spy (the `bench` extra) over the expiry minute
+                    subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "-p", str(server.pid),
+                                      "-r", "100", "-d", "75", "-f", "raw", "-o", profile, "--nonblocking"])
             expired = int(reader.execute(text(
-                "SELECT count(*) FROM action_requests"
-                " WHERE state = 'expired' AND id IN (SELECT value FROM json_each(:ids))"
-            ), {"ids": str(ids)}).scalar() or 0)
+                f"SELECT count(*) FROM action_requests WHERE state = 'expired' AND {_among(url, 'id')}"
+            ), {"ids": _ids(url, ids)}).scalar() or 0)
             reader.rollback()
             if expired == len(ids):
                 break
             time.sleep(1)
+        burst = _difference(before, _stats(server.base))
         stop.set()
         for thread in threads:
             thread.join(60)
+        tabs_seen = tabs.close()
         reader.close()
         with db.engine.connect().execution_options(**{READ_ONLY: True}) as connection:
             rows = connection.execute(text(
-                "SELECT deadline, decided_at FROM action_requests WHERE id IN (SELECT value FROM json_each(:ids))"
-                " AND state = 'expired'"
-            ), {"ids": str(ids)}).all()
+                f"SELECT deadline, decided_at FROM action_requests WHERE {_among(url, 'id')} AND state = 'expired'"
+            ), {"ids": _ids(url, ids)}).all()
         db.close()
     finally:
         stop.set()
@@ -199,6 +337,8 @@ def expiry_phase(url: str, ids: list[int], due_at: datetime) -> dict[str, Any]:
             "within_30s": sum(1 for lag in lags if lag <= 30),
         },
         "pages_during_expiry": pages,
+        "server_during_expiry": burst,
+        "open_tabs": tabs_seen,
         "load": load(),
     }
 
@@ -214,7 +354,7 @@ def reminder_phase(url: str, batch: int) -> dict[str, Any]:
             connection.execute(text(
                 "INSERT INTO due_work (kind, subject_id, due_at, runs) SELECT 'remind_request', id, :at, 0"
                 " FROM action_requests WHERE state = 'awaiting_approval'"
-            ), {"at": (noon - timedelta(minutes=1)).replace(tzinfo=None)})
+            ), {"at": _moment(url, noon - timedelta(minutes=1))})
         per_batch: list[int] = []
         current: list[str] = []
 
@@ -249,26 +389,41 @@ def reminder_phase(url: str, batch: int) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--awaiting", type=int, default=50_000)
     parser.add_argument("--due", type=int, default=5_000)
     parser.add_argument("--lead", type=float, default=120.0,
                         help="seconds from the data being ready to the first deadline (the app starts meanwhile)")
+    parser.add_argument("--open-pages", type=int, default=4,
+                        help="connected tabs of /agent and of /portal/approvals held open through the burst")
     parser.add_argument("--batch", type=int, default=50, help="reminder batch size")
+    parser.add_argument("--no-reminders", action="store_true", help="only the expiry burst")
+    parser.add_argument("--profile", help="py-spy raw profile of the server over the burst, to PROFILE-<engine>.txt")
     args = parser.parse_args()
     stop_on_sigterm()
-    url = _copy_volume()
-    grown = grow(url, args.awaiting)
-    due_at = datetime.now(UTC) + timedelta(seconds=args.lead)
-    ids = make_due(url, args.due, due_at)
-    grown["due"] = len(ids)
-    print(f"awaiting {grown['awaiting']}, due in one minute {grown['due']} (grown in {grown['seconds']} s)", flush=True)
-    expiry = expiry_phase(url, ids, due_at)
-    print(f"expired {expiry['expired']}/{expiry['of']}; lag {expiry['lag_s']}; pages {expiry['pages_during_expiry']}",
-          flush=True)
-    round_ = reminder_phase(url, args.batch)
-    print(f"reminder round: {round_}", flush=True)
-    path = save("deadlines", {"machine": machine(), "data": grown, "expiry": expiry, "reminders": round_,
-                              "args": vars(args)})
+    results: dict[str, Any] = {"machine": machine(), "args": vars(args)}
+    for engine in args.engines.split(","):
+        url = _copy_volume(engine)
+        try:
+            grown = grow(url, args.awaiting)
+            due_at = datetime.now(UTC) + timedelta(seconds=args.lead)
+            ids = make_due(url, args.due, due_at)
+            grown["due"] = len(ids)
+            print(f"{engine}: awaiting {grown['awaiting']}, due in one minute {grown['due']}"
+                  f" (grown in {grown['seconds']} s)", flush=True)
+            profile = f"{args.profile}-{engine}.txt" if args.profile else None
+            expiry = expiry_phase(url, ids, due_at, args.open_pages, profile)
+            print(f"{engine}: expired {expiry['expired']}/{expiry['of']}; lag {expiry['lag_s']};"
+                  f" pages {expiry['pages_during_expiry']}; server {expiry['server_during_expiry']};"
+                  f" tabs {expiry['open_tabs']}", flush=True)
+            round_ = None if args.no_reminders else reminder_phase(url, args.batch)
+            if round_ is not None:
+                print(f"{engine}: reminder round: {round_}", flush=True)
+            results[engine] = {"data": grown, "expiry": expiry, "reminders": round_}
+        finally:
+            if engine == "postgresql":
+                drop_postgres(PG_SCRATCH)
+    path = save("deadlines", results)
     print(f"saved {path}")
 
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from domain import clock, due_work
-from domain.events import DomainEvent
+from domain.events import DomainEvent, OutboxChanged
 from domain.ports import UnitOfWork
 from domain.service import Services
 
@@ -42,6 +43,11 @@ class DueWorker:
         # Between two full batches: on SQLite every writer queues for one lock, and batches
         # taken back to back would keep the agents' and managers' clicks waiting.
         between_batches: float = 0.02,
+        # The shortest time between two rounds. Deadlines falling close together then
+        # expire in one batch: 5,000 spread over a minute took ~700 rounds of one or two
+        # requests, each a transaction, a commit and a burst of live events for every open
+        # page (docs/benchmarks.md §5). Expiry stays well within its 30 s.
+        gather: float = 1.0,
         name: str = "due-worker",
     ) -> None:
         self.services = services
@@ -51,6 +57,7 @@ class DueWorker:
         self.retry_after = retry_after
         self.busy_elsewhere = busy_elsewhere
         self.between_batches = between_batches
+        self.gather = gather
         self.name = name
         self._wakeup = threading.Event()
         self._stopping = threading.Event()
@@ -78,12 +85,17 @@ class DueWorker:
         self._wakeup.set()
 
     def on_events(self, events: list[DomainEvent]) -> None:
-        if events:
+        # Its own commits and the outbox's bookkeeping change no due time; the outbox
+        # worker's reports alone woke it once per message sent.
+        if threading.current_thread() is self._thread:
+            return
+        if any(not isinstance(event, OutboxChanged) for event in events):
             self.wake()
 
     def _run(self) -> None:
         while not self._stopping.is_set():
             self._wakeup.clear()
+            began = time.monotonic()
             try:
                 taken = self.run_due()
                 delay = self.seconds_to_next_due()
@@ -94,6 +106,9 @@ class DueWorker:
                 log.exception("due work failed; trying again in %.0f s", self.retry_after)
                 delay = self.retry_after
             self._wakeup.wait(delay)
+            rest = self.gather - (time.monotonic() - began)
+            if rest > 0:
+                self._stopping.wait(rest)
 
     def run_due(self) -> int:
         """Every step until none has a full batch left; returns how many rows were taken."""

@@ -424,12 +424,18 @@ def _open_for(customer_id: Any, acting_for: Sequence[int] = ()) -> Any:
                 request_answers.c.request_id == action_requests.c.id, request_answers.c.slot_id == customer_id
             ),
         )
+    return _open_in_places([customer_id, *acting_for])
+
+
+def _open_in_places(slot_ids: Any) -> Any:
+    """A request under another rule that asks one of these places now (a stand-in's own
+    and their absent managers': a list, or a bound parameter) and that place is not filled."""
     place = aliased(request_approvers)
     return and_(
         action_requests.c.rule != ApprovalRule.ANY,
         exists().where(
             place.c.request_id == action_requests.c.id,
-            place.c.customer_id.in_([customer_id, *acting_for]),
+            place.c.customer_id.in_(slot_ids),
             place.c.stage == action_requests.c.stage,
             ~exists().where(
                 request_answers.c.request_id == place.c.request_id, request_answers.c.slot_id == place.c.customer_id
@@ -438,20 +444,44 @@ def _open_for(customer_id: Any, acting_for: Sequence[int] = ()) -> Any:
     )
 
 
-def _pending_for(
-    owner: Any, customer_id: int, organization_ids: Sequence[int], acting_for: Sequence[int] = ()
-) -> list[Any]:
-    """What one manager has to answer: default-rule requests in their scope, and the
-    requests under other rules that ask them and that they have not answered."""
-    return [
-        action_requests.c.state == RequestState.AWAITING_APPROVAL,
-        tickets.c.in_trash.is_(False),
-        owner.c.in_trash.is_(False),
-        or_(
-            and_(action_requests.c.rule == ApprovalRule.ANY, owner.c.organization_id.in_(list(organization_ids))),
-            _open_for(customer_id, acting_for),
-        ),
-    ]
+def _pending_ids_for(standing_in: bool = False) -> Any:
+    """The ids of what one manager has to answer: default-rule requests in their scope,
+    and the requests under other rules that ask them and that they have not answered.
+
+    Two branches of a UNION ALL (the rules exclude each other, so no id comes twice), not
+    one OR: an OR across the customer's organization and the approver rows let no index
+    drive the join, and PostgreSQL read all 100,000 tickets to find a manager's 200
+    requests (39 ms; the union: each branch from its own index, 3 ms). The organizations and
+    the manager are bound at each call (`organization_ids`, `customer_id`); `standing_in`,
+    the places a stand-in fills (theirs and their absent managers', `slot_ids`), spec §13."""
+    owner = aliased(customers)
+    in_scope = (
+        select(action_requests.c.id)
+        .select_from(
+            action_requests.join(tickets, tickets.c.id == action_requests.c.ticket_id).join(
+                owner, owner.c.id == tickets.c.customer_id
+            )
+        )
+        .where(*_pending_scope(owner, bindparam("organization_ids", expanding=True)))
+    )
+    asker = aliased(customers)
+    asked = (
+        select(action_requests.c.id)
+        .select_from(
+            action_requests.join(tickets, tickets.c.id == action_requests.c.ticket_id).join(
+                asker, asker.c.id == tickets.c.customer_id
+            )
+        )
+        .where(
+            action_requests.c.state == RequestState.AWAITING_APPROVAL,
+            tickets.c.in_trash.is_(False),
+            asker.c.in_trash.is_(False),
+            _open_in_places(bindparam("slot_ids", expanding=True))
+            if standing_in
+            else _open_for(bindparam("customer_id")),
+        )
+    )
+    return union_all(in_scope, asked)
 
 
 def _open_by_approver() -> Any:
@@ -500,6 +530,66 @@ def _pending_by_organization() -> Any:
 # runs it. The SQL is the same as an inline `in_(list)` makes.
 _PENDING_BY_ORGANIZATION = _pending_by_organization()
 _OPEN_BY_APPROVER = _open_by_approver()
+_PENDING_IDS_FOR = _pending_ids_for()
+_COUNT_PENDING_FOR = select(func.count()).select_from(_PENDING_IDS_FOR.subquery())
+_PENDING_IDS_STANDING_IN = _pending_ids_for(standing_in=True)
+_COUNT_PENDING_STANDING_IN = select(func.count()).select_from(_PENDING_IDS_STANDING_IN.subquery())
+
+
+def _pending_params(customer_id: int, organization_ids: Sequence[int], acting_for: Sequence[int]) -> dict[str, Any]:
+    """The values `_PENDING_IDS_FOR` (or, for a stand-in, `_PENDING_IDS_STANDING_IN`) is run with."""
+    if acting_for:
+        return {"slot_ids": [customer_id, *acting_for], "organization_ids": list(organization_ids)}
+    return {"customer_id": customer_id, "organization_ids": list(organization_ids)}
+
+
+@cache
+def _rows_statement(mine_only: bool, standing_in: bool = False) -> tuple[Any, Any]:
+    """A page's request rows with every name joined, and the ticket owner's alias. Built
+    once (composing it cost more than a small page's query); with `mine_only`, driven by
+    one manager's request ids (`_PENDING_IDS_FOR`, bound at each call): an IN (…) filter let
+    PostgreSQL join every request to its names first (360 ms)."""
+    ids = _PENDING_IDS_STANDING_IN if standing_in else _PENDING_IDS_FOR
+    mine = ids.subquery("mine") if mine_only else None
+    requester = aliased(agents)
+    evaluator = aliased(customers)
+    absent = aliased(customers)
+    canceller_agent = aliased(agents)
+    canceller_customer = aliased(customers)
+    owner = aliased(customers)
+    return select(
+        action_requests.c.id,
+        tickets.c.id,
+        tickets.c.number,
+        tickets.c.subject,
+        owner.c.name,
+        organizations.c.name,
+        action_requests.c.action_name,
+        action_requests.c.action_description,
+        action_requests.c.note,
+        action_requests.c.state,
+        requester.c.name,
+        action_requests.c.requested_at,
+        action_requests.c.decided_at,
+        evaluator.c.name,
+        func.coalesce(canceller_agent.c.name, canceller_customer.c.name),
+        action_requests.c.reason,
+        action_requests.c.deadline,
+        action_requests.c.rule,
+        action_requests.c.approvals_count,
+        action_requests.c.approvals_needed,
+        absent.c.name,
+    ).select_from(
+        (action_requests if mine is None else mine.join(action_requests, action_requests.c.id == mine.c.id))
+        .join(tickets, tickets.c.id == action_requests.c.ticket_id)
+        .join(owner, owner.c.id == tickets.c.customer_id)
+        .outerjoin(organizations, organizations.c.id == owner.c.organization_id)
+        .join(requester, requester.c.id == action_requests.c.requested_by_agent_id)
+        .outerjoin(evaluator, evaluator.c.id == action_requests.c.evaluated_by_customer_id)
+        .outerjoin(absent, absent.c.id == action_requests.c.evaluated_on_behalf_of_id)
+        .outerjoin(canceller_agent, canceller_agent.c.id == action_requests.c.cancelled_by_agent_id)
+        .outerjoin(canceller_customer, canceller_customer.c.id == action_requests.c.cancelled_by_customer_id)
+    ), owner
 
 
 class SqlRequests(_Repo):
@@ -511,45 +601,8 @@ class SqlRequests(_Repo):
         )
         return self.session.scalars(query).first()
 
-    def _rows(self) -> Any:
-        requester = aliased(agents)
-        evaluator = aliased(customers)
-        absent = aliased(customers)
-        canceller_agent = aliased(agents)
-        canceller_customer = aliased(customers)
-        owner = aliased(customers)
-        return select(
-            action_requests.c.id,
-            tickets.c.id,
-            tickets.c.number,
-            tickets.c.subject,
-            owner.c.name,
-            organizations.c.name,
-            action_requests.c.action_name,
-            action_requests.c.action_description,
-            action_requests.c.note,
-            action_requests.c.state,
-            requester.c.name,
-            action_requests.c.requested_at,
-            action_requests.c.decided_at,
-            evaluator.c.name,
-            func.coalesce(canceller_agent.c.name, canceller_customer.c.name),
-            action_requests.c.reason,
-            action_requests.c.deadline,
-            action_requests.c.rule,
-            action_requests.c.approvals_count,
-            action_requests.c.approvals_needed,
-            absent.c.name,
-        ).select_from(
-            action_requests.join(tickets, tickets.c.id == action_requests.c.ticket_id)
-            .join(owner, owner.c.id == tickets.c.customer_id)
-            .outerjoin(organizations, organizations.c.id == owner.c.organization_id)
-            .join(requester, requester.c.id == action_requests.c.requested_by_agent_id)
-            .outerjoin(evaluator, evaluator.c.id == action_requests.c.evaluated_by_customer_id)
-            .outerjoin(absent, absent.c.id == action_requests.c.evaluated_on_behalf_of_id)
-            .outerjoin(canceller_agent, canceller_agent.c.id == action_requests.c.cancelled_by_agent_id)
-            .outerjoin(canceller_customer, canceller_customer.c.id == action_requests.c.cancelled_by_customer_id)
-        ), owner
+    def _rows(self, mine: bool = False, standing_in: bool = False) -> Any:
+        return _rows_statement(mine, standing_in)
 
     def lock(self, request_ids: Sequence[int]) -> list[ActionRequest]:
         """The requests, read afresh and locked until the transaction ends (FOR UPDATE on
@@ -631,17 +684,20 @@ class SqlRequests(_Repo):
         page = min(max(1, page), max(1, -(-total // per_page)))
         if total == 0:
             return Page(items=[], total=0, page=page, per_page=per_page)
-        query, owner = self._rows()
-        where = (
-            _pending_scope(owner, list(organization_ids))
-            if customer_id is None
-            else _pending_for(owner, customer_id, organization_ids, acting_for)
-        )
+        params: dict[str, Any] = {}
+        if customer_id is None:
+            query, owner = self._rows()
+            where = _pending_scope(owner, list(organization_ids))
+        else:
+            query, owner = self._rows(mine=True, standing_in=bool(acting_for))
+            where = []
+            params = _pending_params(customer_id, organization_ids, acting_for)
         rows = self.session.execute(
             query.where(*where)
             .order_by(action_requests.c.requested_at, action_requests.c.id)
             .limit(per_page)
-            .offset((page - 1) * per_page)
+            .offset((page - 1) * per_page),
+            params,
         ).all()
         return Page(items=[RequestRow(*row) for row in rows], total=total, page=page, per_page=per_page)
 
@@ -657,17 +713,9 @@ class SqlRequests(_Repo):
     def count_pending_for_manager(
         self, customer_id: int, organization_ids: Sequence[int], acting_for: Sequence[int] = ()
     ) -> int:
-        owner = aliased(customers)
-        query = (
-            select(func.count())
-            .select_from(
-                action_requests.join(tickets, tickets.c.id == action_requests.c.ticket_id).join(
-                    owner, owner.c.id == tickets.c.customer_id
-                )
-            )
-            .where(*_pending_for(owner, customer_id, organization_ids, acting_for))
-        )
-        return int(self.session.execute(query).scalar_one())
+        statement = _COUNT_PENDING_STANDING_IN if acting_for else _COUNT_PENDING_FOR
+        params = _pending_params(customer_id, organization_ids, acting_for)
+        return int(self.session.execute(statement, params).scalar_one())
 
     def count_open_by_approver(self, customer_ids: Sequence[int]) -> dict[int, int]:
         if not customer_ids:

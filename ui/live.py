@@ -8,11 +8,13 @@ for requests of their organizations. No page polls."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 from collections.abc import Callable
 from typing import Any
 
-from nicegui import Event, ui
+from nicegui import Event, background_tasks, core, ui
+from nicegui.context import context
 from nicegui.storage import request_contextvar
 
 from domain.events import DomainEvent, OutboxChanged
@@ -24,8 +26,11 @@ OUTBOX_BURST_SECONDS = 0.25
 
 class LiveEvents:
     def __init__(self) -> None:
-        # Every committed domain event but the outbox's bookkeeping.
+        # Every committed domain event but the outbox's bookkeeping, one by one (for
+        # observers outside the pages, e.g. the benchmarks' timestamps).
         self.event: Event[DomainEvent] = Event()
+        # The same, as the list each commit made: what the pages subscribe to.
+        self.batch_event: Event[list[DomainEvent]] = Event()
         # OutboxChanged, folded into bursts: only the admins' outbox page asks for it.
         self.outbox_event: Event[DomainEvent] = Event()
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -63,31 +68,40 @@ class LiveEvents:
 
     def publish_local(self, events: list[DomainEvent]) -> None:
         loop = self.loop
-        if loop is None or loop.is_closed():
+        if loop is None or loop.is_closed() or not events:
             return
-        for domain_event in events:
-            try:
-                running = asyncio.get_running_loop()
-            except RuntimeError:
-                running = None
-            if running is loop:
-                self._emit(domain_event)
-            else:
-                loop.call_soon_threadsafe(self._emit, domain_event)
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        batch = list(events)
+        if running is loop:
+            self._emit(batch)
+        else:
+            # One hand-off per commit, not per event: an expiry batch commits ~150 events.
+            loop.call_soon_threadsafe(self._emit, batch)
 
-    def _emit(self, domain_event: DomainEvent) -> None:
-        if isinstance(domain_event, OutboxChanged):
-            # The delivery worker reports every message it handles: a request to 1,000
-            # managers is 2,000 messages, and each event wakes every subscriber of every
-            # open page (a task each). Only the admins' outbox page cares, and once per
-            # burst is enough for it (docs/benchmarks.md, fan-out).
-            self._outbox_changed = domain_event
-            if not self._outbox_scheduled and self.loop is not None:
-                self._outbox_scheduled = True
-                self.loop.call_later(OUTBOX_BURST_SECONDS, self._emit_outbox_changed)
-            return
-        self.sequence += 1
-        self.event.emit(domain_event)
+    def _emit(self, events: list[DomainEvent]) -> None:
+        for_pages: list[DomainEvent] = []
+        for domain_event in events:
+            if isinstance(domain_event, OutboxChanged):
+                # The delivery worker reports every message it handles: a request to 1,000
+                # managers is 2,000 messages, and each event wakes every subscriber of every
+                # open page (a task each). Only the admins' outbox page cares, and once per
+                # burst is enough for it (docs/benchmarks.md, fan-out).
+                self._outbox_changed = domain_event
+                if not self._outbox_scheduled and self.loop is not None:
+                    self._outbox_scheduled = True
+                    self.loop.call_later(OUTBOX_BURST_SECONDS, self._emit_outbox_changed)
+                continue
+            self.sequence += 1
+            self.event.emit(domain_event)
+            for_pages.append(domain_event)
+        if for_pages:
+            # Each open page's subscription runs once per commit and picks its events:
+            # entering a page's context once per event and page was most of the cost of
+            # a burst of 5,000 expiries (docs/benchmarks.md §5).
+            self.batch_event.emit(for_pages)
 
     def _emit_outbox_changed(self) -> None:
         self._outbox_scheduled = False
@@ -106,23 +120,37 @@ class LiveEvents:
         """Subscribe from inside a page: the subscription ends with the client.
 
         `when` picks the events that concern the page. It runs at once for every open
-        page, so it must be cheap and must not await; only a page it accepts gets a task
-        for its callback (a request to 1,000 managers otherwise woke a task for every
-        subscriber of every open page, agents' included). `outbox` adds the outbox
-        bookkeeping events (OutboxChanged), which nothing else receives.
+        page, so it must be cheap and must not await; only events it accepts reach the
+        callback (a request to 1,000 managers otherwise woke a task for every subscriber
+        of every open page, agents' included). A plain callback runs at once; a coroutine
+        function gets a task per event, so pages that only re-read use `Coalesced.soon`.
+        `outbox` adds the outbox bookkeeping events (OutboxChanged), which nothing else
+        receives.
 
         Events arrive from the thread that committed them, outside any request; the
         callback runs with its page's request again, so `_()` speaks the language of the
         person looking at the page rather than the installation's default."""
         client = ui.context.client
 
-        def handle(domain_event: DomainEvent) -> Any:
-            if client.is_deleted or (when is not None and not when(domain_event)):
-                return None
-            # Set here, before the callback's task is created: the task copies this context.
-            request_contextvar.set(client.request)
-            return callback(domain_event)
+        def deliver(events: list[DomainEvent]) -> None:
+            if client.is_deleted:
+                return
+            for domain_event in events:
+                if when is not None and not when(domain_event):
+                    continue
+                # Set here, before the callback's task is created: the task copies this context.
+                request_contextvar.set(client.request)
+                try:
+                    result = callback(domain_event)
+                except Exception as error:  # one page's failure must not keep the next events from it
+                    core.app.handle_exception(error)
+                    continue
+                if inspect.isawaitable(result):
+                    background_tasks.create(result, name="live event", context=context.slot)
 
-        self.event.subscribe(handle)
+        def deliver_one(domain_event: DomainEvent) -> None:
+            deliver([domain_event])
+
+        self.batch_event.subscribe(deliver)
         if outbox:
-            self.outbox_event.subscribe(handle)
+            self.outbox_event.subscribe(deliver_one)

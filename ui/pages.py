@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import absences, access_tokens, email_link_page, login, not_found
+from . import absences, access_tokens, element_cost, email_link_page, login, not_found
 from .agent import register as register_agent
 from .agent.outbox_page import register as register_outbox
 from .agent.tokens_page import register as register_tokens
@@ -18,6 +18,7 @@ __all__ = ["absences", "access_tokens", "register_pages"]
 
 
 def register_pages(context: AppContext) -> None:
+    element_cost.install()
     not_found.install()
     register_static()
     install_shared_head(PUSH_SCRIPT_TAG, A11Y_SCRIPT_TAG)

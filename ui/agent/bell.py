@@ -4,6 +4,9 @@ tab title while the tab is in the background."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 from nicegui import Event, ui
 
 from domain import hub
@@ -16,6 +19,11 @@ from ..frame import Me
 from ..i18n import _
 from ..refresh import Coalesced
 from .labels import notification_text, ticket_path
+
+# At most one toast (and one system notification) per this many seconds; entries arriving
+# meanwhile are announced together. 5,000 expiries in a minute otherwise queued a toast and
+# a script per entry in every open tab (docs/benchmarks.md §5).
+TOAST_SPACING = 1.0
 
 # Marking entries read commits no domain event; the hub page tells the bells of the same
 # agent (every open tab in this process) through this one.
@@ -55,12 +63,40 @@ def bell(me: Me) -> None:
     def mine(event: DomainEvent) -> bool:
         return isinstance(event, AgentNotificationCreated) and event.agent_id == me.actor.id
 
-    async def on_event(event: DomainEvent) -> None:
+    client = ui.context.client
+    held: list[tuple[str, str]] = []  # entries waiting for the next toast: (text, link)
+    toasts = {"last": -TOAST_SPACING, "scheduled": False}
+
+    def toast() -> None:
+        toasts["scheduled"] = False
+        if not held or client.is_deleted:
+            held.clear()
+            return
+        toasts["last"] = time.monotonic()
+        if len(held) == 1:
+            text, link = held[0]
+        else:
+            text, link = _("{count} new notifications").format(count=len(held)), "/agent/notifications"
+        held.clear()
+        with client:
+            ui.notify(text, type="info", position="top-right", multi_line=True)
+            browser.notify_in_background("Aval", text, link)
+
+    def on_event(event: DomainEvent) -> None:
         assert isinstance(event, AgentNotificationCreated)
+        update.soon()
+        if not client.has_socket_connection:
+            return  # nobody would see the toast; the count is read when the browser connects
         text = notification_text(event.kind, event.actor_name, event.action_name, event.ticket_number)
-        ui.notify(text, type="info", position="top-right", multi_line=True)
-        browser.notify_in_background("Aval", text, ticket_path(event.ticket_number, event.request_id))
-        await update()
+        held.append((text, ticket_path(event.ticket_number, event.request_id)))
+        if toasts["scheduled"]:
+            return
+        wait = toasts["last"] + TOAST_SPACING - time.monotonic()
+        if wait <= 0:
+            toast()
+        else:
+            toasts["scheduled"] = True
+            asyncio.get_running_loop().call_later(wait, toast)
 
     async def on_read(agent_id: int) -> None:
         if agent_id == me.actor.id:

@@ -234,8 +234,8 @@ async def _build(me: Me, context: AppContext) -> None:
 
     status.on_value_change(filter_changed)
 
-    async def on_event(event: DomainEvent) -> None:
-        await redraw()
+    def on_event(event: DomainEvent) -> None:
+        redraw.soon()
 
     ctx().live.subscribe(on_event, lambda event: isinstance(event, OutboxChanged | RequestEvent), outbox=True)
     await redraw()

@@ -324,7 +324,7 @@ async def _build(me: Me, start: str, end: str) -> None:
     redraw = Coalesced.of(load_awaiting, lambda loaded: draw_awaiting(*loaded))
     draw_awaiting(reports.AwaitingNow(report.awaiting, report.awaiting_by_organization), now)
 
-    async def on_event(_event: DomainEvent) -> None:
-        await redraw()
+    def on_event(_event: DomainEvent) -> None:
+        redraw.soon()
 
     ctx().live.subscribe(on_event, lambda event: isinstance(event, RequestEvent | PendingVisibilityChanged))

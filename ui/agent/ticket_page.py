@@ -167,8 +167,8 @@ async def _build(me: Me, number: int, highlight: int | None) -> None:
         # customer: whatever touches this ticket redraws it.
         return isinstance(event, (RequestEvent, TicketChanged)) and event.ticket_id == shown.get("ticket_id")
 
-    async def on_event(event: DomainEvent) -> None:
-        await redraw()
+    def on_event(event: DomainEvent) -> None:
+        redraw.soon()
 
     ctx().live.subscribe(on_event, touches_this_ticket)
     await redraw()

@@ -110,7 +110,15 @@ async def _build(me: Me) -> None:
         state.page = int(event.value or 1)
         await redraw()
 
+    shown: list[Page[TicketRow] | str] = []
+
     def draw(page: Page[TicketRow] | str) -> None:
+        # A re-read that finds the list as drawn leaves it alone: during a burst of
+        # expiries, rebuilding 25 unchanged rows after each re-read was most of the
+        # server's work (docs/benchmarks.md §5).
+        if shown and shown[0] == page:
+            return
+        shown[:] = [page]
         listing.clear()
         with listing:
             if isinstance(page, str):
@@ -137,8 +145,8 @@ async def _build(me: Me) -> None:
 
     search.on_value_change(search_cleared)
 
-    async def on_event(event: DomainEvent) -> None:
-        await redraw()
+    def on_event(event: DomainEvent) -> None:
+        redraw.soon()
 
     ctx().live.subscribe(on_event, lambda event: isinstance(event, (TicketChanged, RequestEvent)))
     await redraw()

@@ -223,8 +223,8 @@ async def _build(me: Me) -> None:
 
     redraw = Coalesced.of(load, draw)
 
-    async def on_event(event: DomainEvent) -> None:
-        await redraw()
+    def on_event(event: DomainEvent) -> None:
+        redraw.soon()
 
     ctx().live.subscribe(on_event, lambda event: isinstance(event, OutboxChanged | RequestEvent), outbox=True)
     await redraw()

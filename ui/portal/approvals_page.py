@@ -100,7 +100,10 @@ def register() -> None:
                     ).mark("approval-pages")
 
             async def reread() -> None:
-                listing.refresh(await _pending(me, state["page"]))
+                result = await _pending(me, state["page"])
+                if result != shown[0]:  # unchanged: nothing to rebuild (docs/benchmarks.md §5)
+                    shown[0] = result
+                    listing.refresh(result)
 
             refresh = Coalesced(reread)
 
@@ -109,9 +112,10 @@ def register() -> None:
                     state["page"] = page
                     await refresh()
 
-            async def on_event(event: DomainEvent) -> None:
-                await refresh()
+            def on_event(event: DomainEvent) -> None:
+                refresh.soon()
 
+            shown = [await _pending(me, 1)]
             with ui.column().classes("w-full gap-2").mark("approval-list"):
-                listing(await _pending(me, 1))
+                listing(shown[0])
             ctx().live.subscribe(on_event, lambda event: concerns_manager(event, me))

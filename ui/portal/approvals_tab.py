@@ -62,12 +62,12 @@ def approvals_tab(me: Me, count: int | None = None, since: int | None = None) ->
 
     refresh = Coalesced(reread)
 
-    async def on_event(event: DomainEvent) -> None:
+    def on_event(event: DomainEvent) -> None:
         if isinstance(event, RequestEvent) and (counted := event.pending_count_of(me.actor.id)) is not None:
             show(counted)  # at once; the re-read below confirms it (events may overtake each other)
         if isinstance(event, ActionRequested):
             announce(event)
-        await refresh()
+        refresh.soon()
 
     ctx().live.subscribe(on_event, lambda event: concerns_manager(event, me))
     if count is None or since != ctx().live.sequence:

@@ -112,8 +112,8 @@ class RequestPage:
             return self.me.actor.id in event.audience.manager_ids
         return isinstance(event, TicketChanged) and self.loaded is not None and event.ticket_id == self.loaded[0].id
 
-    async def on_event(self, event: DomainEvent) -> None:
-        await self.refresh()
+    def on_event(self, event: DomainEvent) -> None:
+        self.refresh.soon()
 
     @ui.refreshable_method
     def content(self, loaded: Loaded) -> None:

@@ -121,8 +121,8 @@ def register() -> None:
                 return
             ticket_id = loaded[0].id
 
-            async def on_event(event: DomainEvent) -> None:
-                await refresh()
+            def on_event(event: DomainEvent) -> None:
+                refresh.soon()
 
             ctx().live.subscribe(
                 on_event, lambda event: isinstance(event, TicketChanged) and event.ticket_id == ticket_id

@@ -135,8 +135,8 @@ async def _ticket_list(me: Me) -> None:
             state["page"] = page
             await refresh()
 
-    async def on_event(event: DomainEvent) -> None:
-        await refresh()
+    def on_event(event: DomainEvent) -> None:
+        refresh.soon()
 
     show(await call(tickets.portal_tickets, me.actor, 1, PER_PAGE))
     ctx().live.subscribe(on_event, lambda event: concerns_ticket_list(event, me))
