@@ -235,9 +235,24 @@ def already_decided_error(row: RequestRow) -> AlreadyDecided:
     decider and the instant are data (`params['name']`, `params['when']`, a UTC datetime):
     whoever shows the message writes the instant in the reader's language and zone."""
     when = row.decided_at
+    absent = row.evaluated_on_behalf_of_name  # a stand-in decided: "Fábio (substituindo Márcia)"
+    if row.state == RequestState.APPROVED and absent:
+        return AlreadyDecided(
+            N_("This action was already approved by {name} (standing in for {absent}) at {when}."),
+            name=row.evaluated_by_name or "?",
+            absent=absent,
+            when=when,
+        )
     if row.state == RequestState.APPROVED:
         return AlreadyDecided(
             N_("This action was already approved by {name} at {when}."), name=row.evaluated_by_name or "?", when=when
+        )
+    if row.state == RequestState.REJECTED and absent:
+        return AlreadyDecided(
+            N_("This action was already rejected by {name} (standing in for {absent}) at {when}."),
+            name=row.evaluated_by_name or "?",
+            absent=absent,
+            when=when,
         )
     if row.state == RequestState.REJECTED:
         return AlreadyDecided(
@@ -650,6 +665,7 @@ def _record_hub_entries(uow: UnitOfWork, notifications: Sequence[AgentNotificati
                 kind=notification.kind.value,
                 action_name=notification.action_name,
                 actor_name=actor_name,
+                on_behalf_of_name=notification.on_behalf_of_name,
             )
         )
 

@@ -91,6 +91,7 @@ class AgentNotificationCreated(DomainEvent):
     kind: str
     action_name: str
     actor_name: str
+    on_behalf_of_name: str | None = None
 
 
 @dataclass(frozen=True)

@@ -380,6 +380,8 @@ class AgentNotification:
     created_at: datetime = field(default_factory=_now)
     read_at: datetime | None = None
     id: int | None = None
+    # A stand-in's decision: the absent manager they decided for, "Fábio (substituindo Márcia)".
+    on_behalf_of_name: str | None = None
 
 
 class Channel(StrEnum):

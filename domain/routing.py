@@ -217,6 +217,7 @@ def agent_notices(
                 action_name=request.action_name,
                 actor_name=actor_name,
                 reason=request.reason,
+                on_behalf_of_name=on_behalf_of_name,
             )
         )
         if email and agent.active:

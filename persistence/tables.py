@@ -275,6 +275,7 @@ agent_notifications = Table(
     Column("reason", Text, nullable=False, default=""),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("read_at", UTCDateTime()),
+    Column("on_behalf_of_name", String(120)),
     Index("ix_agent_notifications_agent", "agent_id", "read_at", "created_at"),
 )
 

@@ -17,8 +17,8 @@ from unit_desk import Desk
 from delivery.messages import render_email
 from domain import admin, approvals, clock, email_links, reminders, standins, tickets
 from domain.access import Actor
-from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
-from domain.events import ActionRequested, PendingVisibilityChanged
+from domain.errors import AlreadyDecided, Conflict, Forbidden, InvalidInput, NotFound
+from domain.events import ActionRequested, AgentNotificationCreated, PendingVisibilityChanged
 from domain.model import ApprovalRule, DueKind, HistoryKind, RequestState
 from domain.standins import AbsenceState
 
@@ -159,6 +159,21 @@ def test_a_stand_in_decision_names_the_absent_manager(desk: Desk, pinned: Clock)
     assert "João Cliente (substituindo Fábio Gerente)" in render_email(mail, "http://aval.test", "pt_BR").subject
     row = desk.run(approvals.request_for_manager, desk.fabio, request_id)[1]
     assert (row.evaluated_by_name, row.evaluated_on_behalf_of_name) == ("João Cliente", "Fábio Gerente")
+
+
+def test_the_agents_bell_and_a_late_manager_read_whom_the_stand_in_replaced(desk: Desk, pinned: Clock) -> None:
+    _away(desk, pinned)
+    request_id = desk.ask(1)
+
+    desk.run(approvals.approve, desk.joao, request_id)
+
+    entries = [n for n in desk.hub(desk.bruno) if n.request_id == request_id]
+    assert [(n.actor_name, n.on_behalf_of_name) for n in entries] == [("João Cliente", "Fábio Gerente")]
+    live = [e for e in desk.events_of(AgentNotificationCreated) if e.request_id == request_id]
+    assert live and all(e.on_behalf_of_name == "Fábio Gerente" for e in live)
+    with pytest.raises(AlreadyDecided) as late:
+        desk.run(approvals.approve, desk.marcia, request_id)
+    assert "João Cliente (standing in for Fábio Gerente)" in str(late.value)
 
 
 def test_ending_the_absence_now_takes_the_right_away_at_once(desk: Desk, pinned: Clock) -> None:

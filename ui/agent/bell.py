@@ -87,7 +87,9 @@ def bell(me: Me) -> None:
         update.soon()
         if not client.has_socket_connection:
             return  # nobody would see the toast; the count is read when the browser connects
-        text = notification_text(event.kind, event.actor_name, event.action_name, event.ticket_number)
+        text = notification_text(
+            event.kind, event.actor_name, event.action_name, event.ticket_number, event.on_behalf_of_name
+        )
         held.append((text, ticket_path(event.ticket_number, event.request_id)))
         if toasts["scheduled"]:
             return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from domain.model import HistoryEntry, HistoryKind, NotificationKind
 
+from ..approval_progress import standing_in
 from ..i18n import _
 
 PERSON = "person"  # "Active" is "Ativa" for a catalog action, "Ativo" for an agent or customer
@@ -36,9 +37,11 @@ HISTORY_ICONS = {
 }
 
 
-def notification_text(kind: NotificationKind | str, actor: str, action: str, number: int) -> str:
-    """One line for the hub and its toast."""
-    values = {"actor": actor, "action": action, "number": number}
+def notification_text(
+    kind: NotificationKind | str, actor: str, action: str, number: int, on_behalf_of: str | None = None
+) -> str:
+    """One line for the hub and its toast; a stand-in reads "Fábio (substituindo Márcia)"."""
+    values = {"actor": standing_in(actor, on_behalf_of), "action": action, "number": number}
     match NotificationKind(kind):
         case NotificationKind.APPROVED:
             return _("{actor} approved “{action}” on ticket #{number}.").format(**values)

@@ -32,7 +32,9 @@ def _entry(item: AgentNotification, on_open: Handler, on_read: Handler) -> None:
     with card, ui.row().classes("w-full items-center no-wrap gap-4"):
         ui.icon("mark_email_unread" if unread else "drafts", color="primary" if unread else "grey")
         with ui.column().classes("grow gap-0"):
-            ui.label(notification_text(item.kind, item.actor_name, item.action_name, item.ticket_number))
+            ui.label(notification_text(
+                    item.kind, item.actor_name, item.action_name, item.ticket_number, item.on_behalf_of_name
+                ))
             if item.reason:
                 ui.label(_("Reason: {reason}").format(reason=item.reason)).classes("text-caption")
             ui.label(format_when(item.created_at)).classes("text-caption text-grey-7")

@@ -4,11 +4,24 @@ the request, marking one or all read (the bell follows), and the browser permiss
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
-from agent_support import BRUNO, CARLA, FABIO, MARCIA, bell_count, customer, login, request_action, run_use_case, until
+from agent_support import (
+    BRUNO,
+    CARLA,
+    FABIO,
+    JOAO,
+    MARCIA,
+    bell_count,
+    customer,
+    login,
+    request_action,
+    run_use_case,
+    until,
+)
 from nicegui.testing import User
 
-from domain import approvals
+from domain import approvals, clock, standins
 
 APPROVED = "Fábio Gerente aprovou “Reembolso” no chamado #1."
 REJECTED = "Márcia Gerente reprovou “Reiniciar produção” no chamado #2."
@@ -77,3 +90,17 @@ async def test_the_bell_opens_the_hub(user: User) -> None:
     user.find(marker="bell").click()
     await user.should_see(APPROVED, retries=100)
     await user.should_see("Marcar todas como lidas")
+
+
+async def test_a_stand_ins_decision_names_the_absent_manager_live(user: User) -> None:
+    fabio, joao = await customer(FABIO), await customer(JOAO)
+    now = clock.now()
+    await run_use_case(standins.add_absence, fabio, joao.id, now - timedelta(hours=1), now + timedelta(hours=8))
+    await login(user, BRUNO, then="/agent/notifications")
+    await user.should_see("Nenhuma notificação ainda.", retries=100)
+    request_id = await request_action(1, "Reembolso")
+
+    await run_use_case(approvals.approve, joao, request_id)
+
+    await user.should_see("João Cliente (substituindo Fábio Gerente) aprovou “Reembolso” no chamado #1.", retries=100)
+    await until(lambda: bell_count(user) == "1")
