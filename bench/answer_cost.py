@@ -151,8 +151,10 @@ def give_answers(db: Database, request_id: int, given: int) -> None:
         if given:
             connection.execute(
                 insert(request_answers),
-                [{"request_id": request_id, "customer_id": FIRST_MANAGER_ID + index, "approved": True, "reason": "",
-                  "at": now - timedelta(seconds=given - index)} for index in range(given)],
+                [{"request_id": request_id, "customer_id": FIRST_MANAGER_ID + index,
+                  "slot_id": FIRST_MANAGER_ID + index,  # each manager in their own place
+                  "approved": True, "reason": "", "at": now - timedelta(seconds=given - index)}
+                 for index in range(given)],
             )
         connection.execute(
             update(action_requests).where(action_requests.c.id == request_id)
