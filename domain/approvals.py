@@ -29,6 +29,7 @@ from .model import (
     Customer,
     DueKind,
     ExpiryReason,
+    HistoryEntry,
     HistoryKind,
     Organization,
     RequestAnswer,
@@ -362,16 +363,7 @@ def evaluate(
     if request.rule != ApprovalRule.ANY:
         _answer(uow, manager, request, ticket, organization, approve=approve, reason=reason, via=via, claim=claim)
         return
-    kind = HistoryKind.ACTION_APPROVED if approve else HistoryKind.ACTION_REJECTED
-    entry = ticket.entry(
-        kind=kind,
-        actor_name=manager.name,
-        body="" if approve else reason,
-        request_id=request.id,
-        action_name=request.action_name,
-        via=via,
-        on_behalf_of_name=as_whom.name if as_whom is not manager else None,
-    )
+    entry = _decision_entry(ticket, request, manager, approve, reason, via, as_whom if as_whom is not manager else None)
     _ticket_first(uow)
     on_behalf_id = as_whom.id if as_whom is not manager else None
     if approve:
@@ -420,15 +412,7 @@ def _answer(
     entry = None
     try:
         if final:
-            entry = ticket.entry(
-                kind=HistoryKind.ACTION_APPROVED if approve else HistoryKind.ACTION_REJECTED,
-                actor_name=manager.name,
-                body="" if approve else reason,
-                request_id=request.id,
-                action_name=request.action_name,
-                via=via,
-                on_behalf_of_name=on_behalf.name if on_behalf is not None else None,
-            )
+            entry = _decision_entry(ticket, request, manager, approve, reason, via, on_behalf)
             _ticket_first(uow)
         answers.count(request, answer, outcome)
         if outcome == answers.Outcome.APPROVED:
@@ -650,6 +634,28 @@ def _expire_on_deadline(uow: UnitOfWork, due: list[tuple[ActionRequest, Ticket]]
             )
         )
     _record_hub_entries(uow, notifications, "")
+
+
+def _decision_entry(
+    ticket: Ticket,
+    request: ActionRequest,
+    manager: Customer,
+    approve: bool,
+    reason: str,
+    via: Via,
+    absent: Customer | None,
+) -> HistoryEntry:
+    """The history entry of a final approval or rejection, under any rule; `absent`, the
+    manager a stand-in decided for ("Fábio (substituindo Márcia)")."""
+    return ticket.entry(
+        kind=HistoryKind.ACTION_APPROVED if approve else HistoryKind.ACTION_REJECTED,
+        actor_name=manager.name,
+        body="" if approve else reason,
+        request_id=request.id,
+        action_name=request.action_name,
+        via=via,
+        on_behalf_of_name=absent.name if absent is not None else None,
+    )
 
 
 def _record_hub_entries(uow: UnitOfWork, notifications: Sequence[AgentNotification], actor_name: str) -> None:
