@@ -8,13 +8,15 @@ for requests of their organizations. No page polls."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
 from collections.abc import Callable
 from typing import Any
 
-from nicegui import Event, background_tasks, core, ui
+from nicegui import Client, Event, background_tasks, core, ui
 from nicegui.context import context
+from nicegui.slot import Slot
 from nicegui.storage import request_contextvar
 
 from domain.events import DomainEvent, OutboxChanged
@@ -131,26 +133,57 @@ class LiveEvents:
         callback runs with its page's request again, so `_()` speaks the language of the
         person looking at the page rather than the installation's default."""
         client = ui.context.client
-
-        def deliver(events: list[DomainEvent]) -> None:
-            if client.is_deleted:
-                return
-            for domain_event in events:
-                if when is not None and not when(domain_event):
-                    continue
-                # Set here, before the callback's task is created: the task copies this context.
-                request_contextvar.set(client.request)
-                try:
-                    result = callback(domain_event)
-                except Exception as error:  # one page's failure must not keep the next events from it
-                    core.app.handle_exception(error)
-                    continue
-                if inspect.isawaitable(result):
-                    background_tasks.create(result, name="live event", context=context.slot)
-
-        def deliver_one(domain_event: DomainEvent) -> None:
-            deliver([domain_event])
-
-        self.batch_event.subscribe(deliver)
+        subscription = PageSubscription(client, callback, when)
+        client.on_connect(subscription.release)
+        self.batch_event.subscribe(subscription.deliver)
         if outbox:
-            self.outbox_event.subscribe(deliver_one)
+            self.outbox_event.subscribe(subscription.deliver_one)
+
+
+class PageSubscription:
+    """One page's interest in the committed events.
+
+    Batches that arrive while no browser is connected to the page (still loading, or away
+    until its reconnect timeout) are held and handed over in order when one connects.
+    Offering each event to the filters of such pages was most of a 5,000-expiry burst's
+    time: the pages of plain GETs (prefetches, mail scanners, the benchmark's clients) live
+    60 s without a socket, hundreds of them (docs/benchmarks.md §5)."""
+
+    def __init__(
+        self,
+        client: Client,
+        callback: Callable[[DomainEvent], Any],
+        when: Callable[[DomainEvent], bool] | None,
+    ) -> None:
+        self.client, self.callback, self.when = client, callback, when
+        self.held: list[list[DomainEvent]] = []
+        # Where the page subscribed: held events are handed over there, as live ones are.
+        self.slot: Slot | None = context.slot if Slot.get_stack() else None
+
+    def deliver(self, events: list[DomainEvent]) -> None:
+        client = self.client
+        if client.is_deleted:
+            return
+        if not client.has_socket_connection:
+            self.held.append(events)
+            return
+        for domain_event in events:
+            if self.when is not None and not self.when(domain_event):
+                continue
+            # Set here, before the callback's task is created: the task copies this context.
+            request_contextvar.set(client.request)
+            try:
+                result = self.callback(domain_event)
+            except Exception as error:  # one page's failure must not keep the next events from it
+                core.app.handle_exception(error)
+                continue
+            if inspect.isawaitable(result):
+                background_tasks.create(result, name="live event", context=self.slot)
+
+    def deliver_one(self, domain_event: DomainEvent) -> None:
+        self.deliver([domain_event])
+
+    def release(self) -> None:
+        with self.slot if self.slot is not None else contextlib.nullcontext():
+            while self.held and self.client.has_socket_connection and not self.client.is_deleted:
+                self.deliver(self.held.pop(0))

@@ -309,7 +309,7 @@ class Browser:
 
     # acting
 
-    def click(self, text: str, within: str = "") -> None:
+    def click(self, text: str, within: str = "", timeout: float = WAIT) -> None:
         def attempt() -> bool:
             if within and self.driver.find_elements(By.XPATH, MOVING):
                 return False  # a dialog or menu still sliding in: a click now can land on nothing
@@ -322,7 +322,7 @@ class Browser:
                 return False  # a closing dialog or a toast is in the way for a moment
             return True
 
-        eventually(attempt, f"{self.name} to click {text!r}")
+        eventually(attempt, f"{self.name} to click {text!r}", timeout)
 
     def type_into(self, label: str, text: str, within: str = "") -> None:
         element = self.field(label, within)
@@ -338,8 +338,16 @@ class Browser:
 
     def choose(self, label: str, option: str) -> None:
         """Picks an option of a select (q-select) by its label."""
-        self.open_select(label)
-        self.click(option, within=MENU)
+        def attempt() -> bool:
+            if not self.visible(MENU):
+                self.open_select(label)
+            try:
+                self.click(option, within=MENU, timeout=3)
+            except AssertionError:
+                return False  # the options never opened (clicked while the page was busy): again
+            return True
+
+        eventually(attempt, f"{self.name} to choose {option!r} in {label!r}")
         eventually(lambda: not self.visible(MENU), f"{self.name}'s options to close")
 
     def switch(self, label: str) -> WebElement:

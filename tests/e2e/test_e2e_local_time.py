@@ -45,8 +45,9 @@ def test_a_deadline_passing_turns_the_request_expired_live(people: People) -> No
     bruno = people.agent(BRUNO, "/agent/tickets/3")
     bruno.mark_no_reload()
     now = datetime.now(UTC)
-    # The field has minutes only: the next whole minute and one more, 60–120 s from now.
-    deadline = (now + timedelta(minutes=2)).replace(second=0, microsecond=0)
+    # The field has minutes only: the first whole minute at least 30 s away (30–90 s from
+    # now), time enough to make the request and see it awaiting before it falls due.
+    deadline = (now + timedelta(seconds=90)).replace(second=0, microsecond=0)
     _request_with_deadline(bruno, "Reembolso", deadline)
     bruno.should_see("Aguardando Aprovação")
     bruno.should_see("(vence em ")

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import socketio
-from security_process import AppProcess, app_process
+from security_process import AppProcess, app_process, close_socket
 
 BRUNO = "bruno.agente@demo.test"
 PASSWORD = "demo1234"
@@ -84,7 +84,7 @@ class LoginForm:
         return self.answers[-1]
 
     def close(self) -> None:
-        self.socket.disconnect()
+        close_socket(self.socket)
 
 
 def attempt(app: AppProcess, headers: dict[str, str], email: str, password: str) -> str:

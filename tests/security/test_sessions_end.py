@@ -15,7 +15,16 @@ from typing import Any
 
 import pytest
 import socketio
-from security_process import AppProcess, Browser, app_process, chrome, direct_services, eventually, sqlite_url
+from security_process import (
+    AppProcess,
+    Browser,
+    app_process,
+    chrome,
+    close_socket,
+    direct_services,
+    eventually,
+    sqlite_url,
+)
 from selenium.webdriver.common.by import By
 
 from domain import tickets
@@ -174,7 +183,7 @@ def test_another_sites_origin_may_not_open_a_socket(app: AppProcess) -> None:
     # The app's own origin still gets in.
     own = connect(app, {"Origin": app.base_url, "Cookie": cookie})
     assert own.connected
-    own.disconnect()
+    close_socket(own)
 
 
 def test_a_socket_without_the_pages_browser_session_cannot_drive_that_page(app: AppProcess) -> None:
@@ -206,5 +215,5 @@ def test_a_socket_without_the_pages_browser_session_cannot_drive_that_page(app: 
         eventually(lambda: "resposta legítima" in history_bodies(app, 4), "the victim's own reply")
     finally:
         if attacker is not None:
-            attacker.disconnect()
+            close_socket(attacker)
         victim.quit()
