@@ -32,7 +32,7 @@ from persistence.migrate import startup_lock, upgrade
 from persistence.passwords import Argon2Hasher
 from persistence.tables import start_mappers
 from persistence.uow import SqlUnitOfWork
-from ui import socket_guard
+from ui import socket_guard, unconnected_pages
 from ui.context import AppContext, install
 from ui.i18n import set_default_locale
 from ui.live import LiveEvents
@@ -171,6 +171,13 @@ def tune_garbage_collector() -> None:
     gc.set_threshold(5_000, 40, 10)
 
 
+def tune_serving_process() -> None:
+    """What a process serving browsers adds (not the `user` test fixture's app): the
+    collector's tuning at start, and pages whose browser never connects let go early."""
+    app.on_startup(tune_garbage_collector)
+    unconnected_pages.install()
+
+
 if __name__ in {"__main__", "__mp_main__"}:
     logging.basicConfig(level=logging.INFO)
     # Whatever this process creates (the database and its journal, NiceGUI's session
@@ -188,7 +195,7 @@ if __name__ in {"__main__", "__mp_main__"}:
         app.add_middleware(SecurityHeaders, https=config.base_url.startswith("https://"))
         app.add_middleware(SignInRequired)
         socket_guard.install(core.sio, base_url=config.base_url, storage_secret=config.secret("storage"))
-        app.on_startup(tune_garbage_collector)
+        tune_serving_process()
     ui.run(
         host=config.host,
         port=config.port,

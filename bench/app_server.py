@@ -139,7 +139,8 @@ def add_bench_routes(context: AppContext) -> None:
         elif "at" in started:
             took = (time.perf_counter() - started.pop("at")) * 1000
             if info["generation"] == 2 or took > 20:
-                collections.append({"generation": info["generation"], "ms": round(took, 1), "at": time.time()})
+                collections.append({"generation": info["generation"], "ms": round(took, 1), "at": time.time(),
+                                    "collected": info.get("collected", 0)})
 
     gc.callbacks.append(timed_collection)
 
@@ -147,6 +148,20 @@ def add_bench_routes(context: AppContext) -> None:
     def garbage_collections() -> dict[str, Any]:
         """The garbage collector's full (or long) collections so far: pauses of the event loop."""
         return {"collections": collections[-100:], "threshold": gc.get_threshold(), "counts": gc.get_count()}
+
+    @app.get("/bench/objects")
+    def objects(top: int = 25) -> dict[str, Any]:
+        """What the garbage collector tracks, by generation, and the commonest kinds of
+        the oldest generation (a full collection's cost is their number)."""
+        from collections import Counter
+
+        oldest = gc.get_objects(generation=2)
+        kinds = Counter(type(o).__module__ + "." + type(o).__qualname__ for o in oldest)
+        return {
+            "per_generation": [len(gc.get_objects(generation=g)) for g in range(3)],
+            "frozen": gc.get_freeze_count(),
+            "oldest_kinds": kinds.most_common(top),
+        }
 
     @app.get("/bench/census")
     def census() -> dict[str, Any]:
@@ -209,7 +224,7 @@ def main() -> None:
         link_tokens.issue_links = lambda *_args, **_kwargs: {}  # type: ignore[assignment]
     context = aval.build(config)
     add_bench_routes(context)
-    app.on_startup(aval.tune_garbage_collector)
+    aval.tune_serving_process()
     ui.run(
         host=config.host,
         port=config.port,

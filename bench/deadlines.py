@@ -204,7 +204,9 @@ class OpenTabs:
                 await client.close()
             if self.http is not None:
                 await self.http.close()
-            return {"tabs": len(self.clients), "updates_received": messages, "disconnects": disconnects}
+            return {"tabs": len(self.clients), "updates_received": messages, "disconnects": disconnects,
+                    "reasons": sorted({r for client in self.clients for r in client.disconnects}),
+                    "disconnected_at": sorted(t for client in self.clients for t in client.disconnected_at)}
 
         try:
             return asyncio.run_coroutine_threadsafe(_close(), self.loop).result(60)
@@ -220,6 +222,22 @@ def _stats(base: str) -> dict[str, Any] | None:
             return dict(json.loads(response.read()))
     except OSError:
         return None
+
+
+def _objects(base: str) -> dict[str, Any]:
+    try:
+        with urllib.request.urlopen(f"{base}/bench/objects", timeout=120) as response:
+            return dict(json.loads(response.read()))
+    except OSError:
+        return {}
+
+
+def _collections(base: str) -> list[dict[str, Any]]:
+    try:
+        with urllib.request.urlopen(f"{base}/bench/gc", timeout=60) as response:
+            return list(json.loads(response.read())["collections"])
+    except OSError:
+        return []
 
 
 def _difference(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, Any]:
@@ -293,6 +311,8 @@ def expiry_phase(
                 break
             time.sleep(1)
         burst = _difference(before, _stats(server.base))
+        pauses = _collections(server.base)
+        tracked = _objects(server.base)
         stop.set()
         for thread in threads:
             thread.join(60)
@@ -322,7 +342,24 @@ def expiry_phase(
             "p95_ms": round(percentile(during, 95), 1) if during else None,
             "max_ms": round(max(during), 1) if during else None,
         }
+    slowest = sorted(
+        ((began, seconds, name) for name, samples in latencies.items() for began, seconds in samples
+         if window[0] <= began <= window[1]),
+        key=lambda sample: -sample[1],
+    )[:8]
     return {
+        # When the slowest page loads began (seconds after the first deadline), beside the
+        # garbage collector's long pauses over the same window: a stall's cause shows in both.
+        "slowest_during_expiry": [
+            {"page": name, "began_s": round(began - window[0], 1), "ms": round(seconds * 1000)}
+            for began, seconds, name in slowest
+        ],
+        "gc_pauses_during_expiry": [
+            {"generation": pause["generation"], "ms": pause["ms"], "at_s": round(pause["at"] - window[0], 1),
+             "collected": pause.get("collected")}
+            for pause in pauses if window[0] <= pause["at"] <= window[1] + 60
+        ],
+        "tracked_objects_after": tracked,
         "samples": {name: len(samples) for name, samples in latencies.items()},
         "all_p95_ms": {
             name: round(percentile([seconds * 1000 for _b, seconds in samples], 95), 1) if samples else None
@@ -338,7 +375,7 @@ def expiry_phase(
         },
         "pages_during_expiry": pages,
         "server_during_expiry": burst,
-        "open_tabs": tabs_seen,
+        "open_tabs": {**tabs_seen, "disconnected_at": [round(t - window[0], 1) for t in tabs_seen["disconnected_at"]]},
         "load": load(),
     }
 

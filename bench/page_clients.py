@@ -69,6 +69,7 @@ class PageClient:
     sio: socketio.AsyncClient | None = None
     messages: int = 0
     disconnects: list[str] = field(default_factory=list)
+    disconnected_at: list[float] = field(default_factory=list)
     on_change: list[Callable[[PageClient], None]] = field(default_factory=list)
 
     @property
@@ -117,6 +118,7 @@ class PageClient:
 
     async def _on_disconnect(self, reason: Any = None) -> None:
         self.disconnects.append(str(reason))
+        self.disconnected_at.append(time.time())
 
     def _count(self, message: dict[str, Any]) -> None:
         self.messages += 1
