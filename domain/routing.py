@@ -124,13 +124,14 @@ def queue_request_created(
     links = links or {}
     shown = {"progress": progress} if progress is not None else {}
     pushable = uow.push_subscriptions.customers_among([m.id for m in managers if m.id is not None])
+    messages: list[OutboxMessage] = []
     for manager in managers:
         assert manager.id is not None
         channels = (Channel.EMAIL, Channel.PUSH) if manager.id in pushable else (Channel.EMAIL,)
         tokens = links.get(manager.id, {})
         paths = {f"{decision.value}_path": link_path(token) for decision, token in tokens.items()}
         for channel in channels:
-            uow.outbox.add(
+            messages.append(
                 OutboxMessage(
                     dedup_key=f"request:{request.id}:requested:customer:{manager.id}:{channel.value}",
                     channel=channel,
@@ -150,6 +151,9 @@ def queue_request_created(
                     ),
                 )
             )
+    # One bulk INSERT: added one by one, the ORM wrote them one statement each and read
+    # every new id back, ~0.15 s of a request to 1,000 managers (docs/benchmarks.md §2).
+    uow.outbox.add_many(messages)
 
 
 _KIND_OF_STATE = {
