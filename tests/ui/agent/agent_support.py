@@ -88,6 +88,70 @@ def bell_count(user: User) -> str | None:
     return badge.text if badge.visible else None  # type: ignore[attr-defined]
 
 
+def listed_rows(user: User) -> tuple[tuple[str | bool, ...], ...]:
+    """The rows of the /agent ticket list (one element, marker `ticket-list`), top to
+    bottom; none while the list is hidden (no ticket found) or not on the page."""
+    with user:
+        lists = list(ElementFilter(marker="ticket-list", local_scope=False, only_visible=True))
+    assert len(lists) <= 1, f"{len(lists)} ticket lists"
+    return lists[0].rows if lists else ()  # type: ignore[attr-defined]
+
+
+def ticket_numbers(user: User) -> list[int]:
+    """The numbers of the tickets the list shows, in the order shown."""
+    return [int(row[0]) for row in listed_rows(user)]
+
+
+def pending_numbers(user: User) -> list[int]:
+    """The tickets the list marks with the orange "An action awaits approval" icon."""
+    return [int(row[0]) for row in listed_rows(user) if row[4] is True]
+
+
+def row_texts(user: User, number: int) -> list[str]:
+    """What ticket `number`'s row shows, as the list's element tells `should_see`."""
+    lists = user.find(marker="ticket-list").elements
+    assert len(lists) == 1, f"{len(lists)} ticket lists"
+    table = next(iter(lists))
+    shown = [row for row in table.rows if row[0] == str(number)]  # type: ignore[attr-defined]
+    assert len(shown) == 1, f"ticket #{number} is not listed: {ticket_numbers(user)}"
+    number_text, _link, subject, customer_text, pending, status, _colour, agent_name = shown[0]
+    pending_text = [table._props["pendingLabel"]] if pending else []
+    return [f"#{number_text}", str(subject), str(customer_text), *pending_text, str(status), str(agent_name)]
+
+
+async def until_listed(
+    read: Callable[[], list[int]], holds: Callable[[list[int]], bool], what: str, timeout: float = 5.0
+) -> None:
+    """Waits for the list's live redraw: until `holds(read())`, say
+    `until_listed(lambda: pending_numbers(user), lambda pending: 1 in pending, "#1 pending")`."""
+    seen = read()
+    for _ in range(int(timeout / 0.05)):
+        seen = read()
+        if holds(seen):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"never {what}: the list shows {seen}")
+
+
+async def until_pending(user: User, number: int, timeout: float = 5.0) -> None:
+    """Waits until the list marks ticket `number` as awaiting approval."""
+    await until_listed(lambda: pending_numbers(user), lambda pending: number in pending, f"#{number} pending", timeout)
+
+
+async def until_not_pending(user: User, number: int, timeout: float = 5.0) -> None:
+    """Waits until ticket `number` is listed without the mark."""
+    def unmarked() -> list[int]:
+        pending = pending_numbers(user)
+        return [listed for listed in ticket_numbers(user) if listed not in pending]
+
+    await until_listed(unmarked, lambda listed: number in listed, f"#{number} listed without the mark", timeout)
+
+
+async def until_ticket_listed(user: User, number: int, timeout: float = 5.0) -> None:
+    """Waits until ticket `number` is a row of the list."""
+    await until_listed(lambda: ticket_numbers(user), lambda listed: number in listed, f"#{number} listed", timeout)
+
+
 def texts(user: User, marker: str) -> list[str]:
     """The texts of the elements with this marker and of everything inside them, in order."""
     found: list[str] = []

@@ -20,6 +20,8 @@ from agent_support import (
     request_action,
     run_use_case,
     until,
+    until_not_pending,
+    until_pending,
 )
 from nicegui.testing import User
 
@@ -115,14 +117,14 @@ async def test_the_manager_approves_while_both_agents_watch(user: User, create_u
     await login(bruno, BRUNO, then="/agent/tickets/1")
     ana = create_user()
     await login(ana, ANA, then="/agent")
-    await ana.should_see(marker="pending-1", retries=100)
+    await until_pending(ana, 1)
 
     await run_use_case(approvals.approve, await customer(FABIO), request_id)
 
     await bruno.should_see("Aprovada", retries=100)
     await until(lambda: bell_count(bruno) == "1")
     await until(lambda: bell_count(ana) == "1")
-    await ana.should_not_see(marker="pending-1", retries=100)  # the list followed too
+    await until_not_pending(ana, 1)  # the list followed too
 
 
 async def test_a_live_redraw_speaks_the_agents_own_language(user: User) -> None:

@@ -10,7 +10,16 @@ import time
 from typing import Any
 
 import pytest
-from agent_support import BRUNO, agent, login, request_action, until
+from agent_support import (
+    BRUNO,
+    agent,
+    login,
+    pending_numbers,
+    request_action,
+    until,
+    until_pending,
+    until_ticket_listed,
+)
 from nicegui.testing import User
 
 from domain import tickets
@@ -25,8 +34,8 @@ async def test_a_burst_of_events_rereads_the_ticket_list_a_few_times_and_ends_on
     user: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await login(user, BRUNO, then="/agent")
-    await user.should_see(marker="ticket-row-1", retries=100)
-    await user.should_not_see(marker="pending-1")
+    await until_ticket_listed(user, 1)
+    assert 1 not in pending_numbers(user)
 
     reads: list[float] = []
     real_list_tickets = tickets.list_tickets
@@ -49,7 +58,7 @@ async def test_a_burst_of_events_rereads_the_ticket_list_a_few_times_and_ends_on
     await request_action(1, "Reembolso")  # the burst's last commit changes what the list shows
     lasted = time.monotonic() - began
 
-    await user.should_see(marker="pending-1", retries=200)
+    await until_pending(user, 1, timeout=20)
     await until(lambda: bool(reads) and time.monotonic() - reads[-1] > BURST_SPACING)  # the burst is over
     # Before, the page re-read after nearly every commit; now the first reads at once,
     # then one per BURST_SPACING, and the last one.
@@ -63,7 +72,7 @@ async def test_a_burst_of_hub_entries_is_announced_once_then_together(
     told: list[tuple[str, ...]] = []
     monkeypatch.setattr(browser, "notify_in_background", lambda *texts: told.append(texts))
     await login(user, BRUNO, then="/agent")
-    await user.should_see(marker="ticket-row-1", retries=100)
+    await until_ticket_listed(user, 1)
     bruno = (await agent(BRUNO)).id
     entries = [
         AgentNotificationCreated(

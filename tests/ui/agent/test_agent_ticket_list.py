@@ -3,8 +3,6 @@ request awaiting approval, and **Novo chamado**."""
 
 from __future__ import annotations
 
-import asyncio
-
 from agent_support import (
     ANA,
     BRUNO,
@@ -16,8 +14,13 @@ from agent_support import (
     customer,
     element,
     login,
+    pending_numbers,
     request_action,
+    row_texts,
     run_use_case,
+    ticket_numbers,
+    until_listed,
+    until_pending,
 )
 from nicegui.testing import User
 
@@ -30,24 +33,25 @@ TICKET_2 = "Servidor de produção lento"
 async def test_the_list_shows_each_tickets_number_subject_customer_organization_status_and_agent(user: User) -> None:
     await login(user, BRUNO)
     await user.should_see(TICKET_1, retries=100)
-    with user.scope(marker="ticket-row-1"):
-        await user.should_see("#1")
-        await user.should_see("João Cliente · Filial Norte")
-        await user.should_see("Aberto")
-        await user.should_see("Bruno Agente")
-    with user.scope(marker="ticket-row-4"):
-        await user.should_see(TICKET_4)
-        await user.should_see("Lívia Avulsa")
+    assert row_texts(user, 1) == ["#1", TICKET_1, "João Cliente · Filial Norte", "Aberto", "Bruno Agente"]
+    row_4 = row_texts(user, 4)
+    assert TICKET_4 in row_4
+    assert "Lívia Avulsa" in row_4
+    for text in ("#1", "João Cliente · Filial Norte", "Aberto", "Bruno Agente", TICKET_4, "Lívia Avulsa"):
+        await user.should_see(text)  # what the list's element tells `should_see`
     await user.should_see("Chamados encontrados: 5")
 
 
 async def test_a_ticket_with_a_request_awaiting_approval_is_marked_live(user: User) -> None:
     await login(user, BRUNO)
     await user.should_see(TICKET_1, retries=100)
-    await user.should_not_see(marker="pending-1")
+    assert 1 in ticket_numbers(user)
+    assert pending_numbers(user) == []
+    await user.should_not_see("Uma ação aguarda aprovação")
     await request_action(1, "Reembolso")
-    await user.should_see(marker="pending-1", retries=100)
-    await user.should_not_see(marker="pending-2")
+    await until_pending(user, 1)
+    assert pending_numbers(user) == [1]  # not ticket 2
+    assert "Uma ação aguarda aprovação" in row_texts(user, 1)
 
 
 async def test_filter_by_status(user: User) -> None:
@@ -116,21 +120,12 @@ async def test_new_ticket_for_a_customer(user: User) -> None:
     await user.should_see("Bruno Agente")
 
 
-def row_order(user: User) -> list[int]:
-    assert user.client is not None
-    elements = sorted(user.client.elements.values(), key=lambda e: e.id)  # in the order drawn
-    return [int(m.removeprefix("ticket-row-")) for e in elements for m in e._markers if m.startswith("ticket-row-")]
-
-
 async def test_a_request_moves_its_ticket_to_the_top_of_the_list(user: User) -> None:
     """The list is sorted by "Atualizado em", which every change in the history moves."""
     await login(user, BRUNO)
     await user.should_see(TICKET_1, retries=100)
-    assert row_order(user)[0] != 1
+    assert ticket_numbers(user)[0] != 1
     await request_action(1, "Reembolso")
-    await user.should_see(marker="pending-1", retries=100)
-    for _ in range(100):
-        if row_order(user)[0] == 1:
-            break
-        await asyncio.sleep(0.05)  # the live redraw
-    assert row_order(user)[0] == 1
+    await until_pending(user, 1)
+    await until_listed(lambda: ticket_numbers(user), lambda order: order[0] == 1, "#1 on top")  # the live redraw
+    assert ticket_numbers(user)[0] == 1

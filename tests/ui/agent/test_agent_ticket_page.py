@@ -18,6 +18,8 @@ from agent_support import (
     request_action,
     run_use_case,
     texts,
+    ticket_numbers,
+    until_ticket_listed,
 )
 from nicegui.testing import User
 
@@ -128,8 +130,8 @@ async def test_delete_to_the_trash(user: User) -> None:
     user.find(marker="trash-ticket").click()
     await user.should_see("Mover o chamado #1 para a lixeira?", retries=50)
     user.find(marker="confirm").click()
-    await user.should_see(marker="ticket-row-2", retries=100)  # back on the list
-    await user.should_not_see(marker="ticket-row-1")
+    await until_ticket_listed(user, 2)  # back on the list
+    assert 1 not in ticket_numbers(user)
     await user.open("/agent/tickets/1")
     await user.should_see("Chamado não encontrado.", retries=100)
 

@@ -4,7 +4,18 @@ exactly as they were."""
 from __future__ import annotations
 
 import pytest
-from agent_support import ANA, BRUNO, JOAO, agent, customer, login, request_action, run_use_case, should_see_within
+from agent_support import (
+    ANA,
+    BRUNO,
+    JOAO,
+    agent,
+    customer,
+    login,
+    request_action,
+    run_use_case,
+    should_see_within,
+    until_ticket_listed,
+)
 from nicegui.testing import User
 
 from domain import tickets
@@ -55,4 +66,4 @@ async def test_a_deleted_customer_comes_back_with_their_tickets_by_the_account_m
         user.find(marker="restore").click()
     await user.should_see("A lixeira está vazia.", retries=100)
     await user.open("/agent")
-    await user.should_see(marker="ticket-row-1", retries=100)
+    await until_ticket_listed(user, 1)
