@@ -153,3 +153,17 @@ async def eventually(probe: Callable[[], Awaitable[object]], expected: object, t
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"still {answer!r}, expected {expected!r}")
+
+
+def listed_requests(user: User) -> list[int]:
+    """The requests /portal/approvals lists, top to bottom: the rows of its one element."""
+    return [int(row[0]) for element in user.find(marker="approval-list").elements for row in element._props["rows"]]
+
+
+async def sees_requests(user: User, request_ids: list[int]) -> None:
+    """Waits until /portal/approvals lists every one of these requests."""
+
+    async def all_listed() -> bool:
+        return set(request_ids) <= set(listed_requests(user))
+
+    await eventually(all_listed, True)

@@ -21,6 +21,7 @@ from security_support import (
     login_agent,
     login_portal,
     refused,
+    sees_requests,
     snapshot,
 )
 from test_access_matrix_ui import (
@@ -66,8 +67,7 @@ async def test_a_stand_in_during_the_period_approves_rejects_cancels_but_never_r
     await login_portal(user, JOAO)
     await user.should_see("Aprovar Ações (3)", retries=100)
     await user.open("/portal/approvals")
-    for request_id in the.requests:
-        await user.should_see(marker=f"request-{request_id}", retries=50)
+    await sees_requests(user, list(the.requests))
 
     async def decide(request_id: int, button: str, confirm: str, shows: str) -> None:
         await user.open(f"/portal/approvals/{request_id}")

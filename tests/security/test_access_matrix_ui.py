@@ -36,6 +36,7 @@ from security_support import (
     new_manager,
     quietly,
     refused,
+    sees_requests,
     snapshot,
 )
 
@@ -175,8 +176,7 @@ async def test_managers_in_scope_approve_reject_cancel_but_never_request(user: U
     await login_portal(user, email)
     await user.should_see("Aprovar Ações (3)", retries=100)
     await user.open("/portal/approvals")
-    for request_id in the.requests:
-        await user.should_see(marker=f"request-{request_id}", retries=50)
+    await sees_requests(user, list(the.requests))
 
     async def decide(request_id: int, button: str, confirm: str, shows: str, reason: str | None = None) -> None:
         await user.open(f"/portal/approvals/{request_id}")

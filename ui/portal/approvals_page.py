@@ -1,10 +1,15 @@
 """/portal/approvals: the manager's "Aprovar Ações (N)" list (spec §7), oldest first,
 page by page, following every request of their organizations that arrives or leaves.
 
-A page is read in the database and each request draws a handful of elements: with
-200 requests awaiting, drawing them all as cards of facts took ~1 s (docs/benchmarks.md §3)."""
+A page is read in the database (with 200 requests awaiting, drawing them all as cards of
+facts took ~1 s, docs/benchmarks.md §3), and its requests are the rows of ONE element,
+`ApprovalList` (approval_list.js), as the portal's ticket list is: an element per card,
+link, button and label kept ~7 per request alive per open tab for the garbage collector
+to walk (docs/benchmarks.md §2)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from nicegui import ui
 
@@ -46,19 +51,43 @@ def total_text(total: int) -> str:
     return _("{total} actions awaiting your approval").format(total=total)
 
 
-def _request_row(row: RequestRow) -> None:
-    with ui.card().classes("w-full q-pa-sm gap-1").mark("approval-row"):
-        with ui.row().classes("w-full items-center no-wrap gap-3"):
-            ui.link(f"#{row.ticket_number} — {row.ticket_subject}", request_path(row.id)).classes(
-                "col text-bold text-body1"
-            ).mark(f"request-{row.id}")
-            ui.button(_("Evaluate"), on_click=lambda: ui.navigate.to(request_path(row.id))).props("outline dense")
-        ui.label(facts_text(row)).classes("text-grey-8")
-        if row.deadline is not None:
-            ui.label(deadline_text(row.deadline, row.state)).classes("text-grey-8").mark(f"deadline-{row.id}")
-        progress = row_progress(row)
-        if progress is not None:
-            ui.label(progress).classes("text-grey-8").mark(f"progress-{row.id}")
+class ApprovalList(ui.element, component="approval_list.js"):
+    """The requests of a page as one element: a card, a row, a link, a button with its own
+    handler and 1–3 labels per request kept ~7 elements, each dozens of Python objects, in
+    server memory for as long as the tab is open, and the garbage collector's full
+    collections walk them all (docs/benchmarks.md §2). Rows are tuples of strings, which
+    NiceGUI sends as they are; lists and dicts would each become an observable collection.
+    "Evaluate" is a link to the request's page, as the subject is: no round trip, no handler."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._props["evaluate"] = _("Evaluate")
+        self._props["rows"] = ()
+
+    @property
+    def rows(self) -> tuple[tuple[str, ...], ...]:
+        """Per request: (id, path, "#number — subject", facts, deadline or "", progress or "")."""
+        return self._props["rows"]
+
+    def show(self, items: list[RequestRow]) -> None:
+        self._props["rows"] = tuple(_row(row) for row in items)
+        self.update()
+
+    def _displayed_contents(self, *, only_visible: bool) -> list[Any]:
+        # What `user.should_see` and ElementFilter match: the texts a reader sees.
+        return [text for row in self.rows for text in (row[2], self._props["evaluate"], *row[3:]) if text]
+
+
+def _row(row: RequestRow) -> tuple[str, ...]:
+    progress = row_progress(row)
+    return (
+        str(row.id),
+        request_path(row.id),
+        f"#{row.ticket_number} — {row.ticket_subject}",
+        facts_text(row),
+        deadline_text(row.deadline, row.state) if row.deadline is not None else "",
+        progress if progress is not None else "",
+    )
 
 
 async def _pending(me: Me, page: int) -> Page[RequestRow]:
@@ -82,33 +111,37 @@ def register() -> None:
                 not_found(_("Page not found."))
                 return
             state = {"page": 1}
+            # Built once; a re-read sets their texts, rows and pages.
+            with ui.column().classes("w-full gap-2"):
+                empty = ui.label(_("No action is awaiting your approval.")).classes("text-grey-7").mark("no-approvals")
+                total = ui.label().classes("text-caption text-grey-8").mark("approval-total")
+                listing = ApprovalList().classes("w-full").mark("approval-list")
+                pages = ui.pagination(1, 1, direction_links=True, value=1, on_change=lambda e: go(e.value))
+                pages.mark("approval-pages")
 
-            @ui.refreshable
-            def listing(result: Page[RequestRow]) -> None:
+            def show(result: Page[RequestRow]) -> None:
                 # The use case answers the last page when the one asked for is gone (its
                 # requests decided elsewhere meanwhile); later re-reads stay there.
                 state["page"] = result.page
-                if not result.items:
-                    ui.label(_("No action is awaiting your approval.")).classes("text-grey-7").mark("no-approvals")
-                    return
-                ui.label(total_text(result.total)).classes("text-caption text-grey-8").mark("approval-total")
-                for row in result.items:
-                    _request_row(row)
-                if result.pages > 1:
-                    ui.pagination(
-                        1, result.pages, direction_links=True, value=result.page, on_change=lambda e: go(e.value)
-                    ).mark("approval-pages")
+                empty.set_visibility(not result.items)
+                total.set_text(total_text(result.total))
+                total.set_visibility(bool(result.items))
+                listing.show(result.items)
+                pages.max = max(result.pages, 1)
+                pages.set_value(result.page)  # already state["page"]: `go` reads nothing
+                pages.set_visibility(bool(result.items) and result.pages > 1)
+                pages.update()
 
             async def reread() -> None:
                 result = await _pending(me, state["page"])
-                if result != shown[0]:  # unchanged: nothing to rebuild (docs/benchmarks.md §5)
+                if result != shown[0]:  # unchanged: nothing to redraw (docs/benchmarks.md §5)
                     shown[0] = result
-                    listing.refresh(result)
+                    show(result)
 
             refresh = Coalesced(reread)
 
-            async def go(page: int) -> None:
-                if page != state["page"]:
+            async def go(page: int | None) -> None:
+                if page is not None and page != state["page"]:
                     state["page"] = page
                     await refresh()
 
@@ -116,6 +149,5 @@ def register() -> None:
                 refresh.soon()
 
             shown = [await _pending(me, 1)]
-            with ui.column().classes("w-full gap-2").mark("approval-list"):
-                listing(shown[0])
+            show(shown[0])
             ctx().live.subscribe(on_event, lambda event: concerns_manager(event, me))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from nicegui.testing import User
 
@@ -35,6 +35,26 @@ async def login(user: User, email: str, password: str = DEMO_PASSWORD) -> None:
     user.find("Senha").type(password)
     user.find("Entrar").click()
     await user.should_see(marker="ticket-list", retries=200)
+
+
+class Listed(NamedTuple):
+    """A row of /portal/approvals: one request, as the reader sees it."""
+
+    id: int
+    path: str  # where the subject and "Avaliar" lead
+    title: str  # "#number — subject"
+    facts: str
+    deadline: str  # "" without a deadline
+    progress: str  # "" when the rule shows none
+
+
+def listed(user: User) -> list[Listed]:
+    """The requests /portal/approvals lists, top to bottom: the rows of its one element."""
+    return [
+        Listed(int(row[0]), *row[1:])
+        for element in user.find(marker="approval-list").elements
+        for row in element._props["rows"]
+    ]
 
 
 async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:

@@ -5,7 +5,7 @@ nor its buttons; under *Em etapas* the parent's manager waits for the organizati
 from __future__ import annotations
 
 from nicegui.testing import User
-from portal_support import FABIO, MARCIA, agent, customer, login, request_action, run_use_case
+from portal_support import FABIO, MARCIA, agent, customer, listed, login, request_action, run_use_case
 
 from domain import admin, approvals
 from domain.model import ApprovalRule
@@ -28,6 +28,7 @@ async def test_all_managers_progress_on_the_list_and_the_request_page(user: User
     await login(user, MARCIA)
     await user.open("/portal/approvals")
     await user.should_see("1 de 2 aprovações", retries=100)
+    assert [(row.id, row.progress) for row in listed(user)] == [(request_id, "1 de 2 aprovações")]
     await user.open(f"/portal/approvals/{request_id}")
     await user.should_see("Fábio Gerente aprovou em", retries=100)
     await user.should_see(marker="approve")

@@ -14,6 +14,7 @@ from portal_support import (
     NewUser,
     agent,
     customer,
+    listed,
     login,
     other_organization_manager,
     request_action,
@@ -50,9 +51,12 @@ async def test_the_tab_opens_the_list_with_every_column_oldest_first(user: User)
     await user.should_see("#2 — Servidor de produção lento")
     for text in ("Reembolso", "Reiniciar produção", "João Cliente", "Filial Norte", "Bruno Agente"):
         await user.should_see(text)
-    rows = sorted(user.find(marker="approval-row").elements, key=lambda element: element.id)
-    shown = [m for row in rows for element in row.descendants() for m in element._markers]
-    assert shown == [f"request-{first}", f"request-{second}"]
+    await user.should_see("Avaliar")
+    # Oldest first; the subject and "Avaliar" both lead to the request's page.
+    rows = listed(user)
+    assert [row.id for row in rows] == [first, second]
+    assert [row.path for row in rows] == [f"/portal/approvals/{first}", f"/portal/approvals/{second}"]
+    assert [row.title for row in rows] == ["#2 — Servidor de produção lento", f"#1 — {TICKET_1_SUBJECT}"]
 
 
 async def test_other_organizations_managers_and_plain_customers_get_not_found(user: User, create_user: NewUser) -> None:

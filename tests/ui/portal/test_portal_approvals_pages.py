@@ -6,7 +6,18 @@ from __future__ import annotations
 
 from nicegui import ui
 from nicegui.testing import User
-from portal_support import FABIO, JOAO, MARCIA, customer, login, request_action, request_row, run_use_case, until
+from portal_support import (
+    FABIO,
+    JOAO,
+    MARCIA,
+    customer,
+    listed,
+    login,
+    request_action,
+    request_row,
+    run_use_case,
+    until,
+)
 
 from domain import approvals, tickets
 from ui.context import format_when
@@ -21,9 +32,7 @@ async def awaiting_requests(count: int) -> list[int]:
 
 def shown(user: User) -> list[int]:
     """The requests listed, top to bottom."""
-    rows = sorted(user.find(marker="approval-row").elements, key=lambda element: element.id)
-    markers = [marker for row in rows for element in row.descendants() for marker in element._markers]
-    return [int(marker.removeprefix("request-")) for marker in markers if marker.startswith("request-")]
+    return [row.id for row in listed(user)]
 
 
 def pagination(user: User) -> ui.pagination:
