@@ -13,6 +13,7 @@ would. It refuses to start unless AVAL_BENCH_ROUTES=1 and it listens on loopback
 from __future__ import annotations
 
 import gc
+import inspect
 import logging
 import os
 import sys
@@ -162,6 +163,24 @@ def add_bench_routes(context: AppContext) -> None:
             "frozen": gc.get_freeze_count(),
             "oldest_kinds": kinds.most_common(top),
         }
+
+    @app.get("/bench/garbage")
+    def garbage(top: int = 30) -> dict[str, Any]:
+        """The cyclic garbage since the last call, by kind, and the functions in it by
+        name: what only a full collection frees (its pauses' cost)."""
+        from collections import Counter
+
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        try:
+            found = gc.collect()
+            kinds = Counter(type(o).__module__ + "." + type(o).__qualname__ for o in gc.garbage)
+            functions = Counter(
+                f"{o.__module__}.{o.__qualname__}" for o in gc.garbage if inspect.isfunction(o)
+            )
+        finally:
+            gc.set_debug(0)
+            gc.garbage.clear()
+        return {"collected": found, "kinds": kinds.most_common(top), "functions": functions.most_common(top)}
 
     @app.get("/bench/census")
     def census() -> dict[str, Any]:
