@@ -11,7 +11,7 @@ class Argon2Hasher(PasswordHasher):
     def __init__(self) -> None:
         self._context = CryptContext(schemes=["argon2"], deprecated="auto")
         # Verified when the e-mail is unknown, so that answer costs what a wrong password does.
-        self.dummy_hash = self._context.hash("not-a-real-password")
+        self.dummy_hash = self.hash("not-a-real-password")
 
     def hash(self, password: str) -> str:
         return self._context.hash(password)
