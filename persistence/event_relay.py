@@ -69,22 +69,32 @@ class PostgresEventRelay:
     # --- sending: inside the committing transaction -------------------------------------
 
     def payloads(self, events: Sequence[DomainEvent]) -> list[str]:
-        """One notification for the whole batch when it fits, else one per event.
-        Each carries a sequence number: PostgreSQL folds identical notifications of one
-        transaction into one, and two equal events must both arrive."""
+        """The batch in as few notifications as fit under the limit, in order. (One per
+        event, whenever the whole batch did not fit, was 10,000 `pg_notify` calls during a
+        burst of 5,000 expiries: docs/benchmarks.md §5.) Each carries a sequence number:
+        PostgreSQL folds identical notifications of one transaction into one, and two
+        equal events must both arrive."""
         encoded = [event_codec.to_dict(event) for event in events]
-        whole = _dumps({"i": self.instance_id, "n": 0, "e": encoded})
-        if len(whole.encode()) <= PAYLOAD_LIMIT:
-            return [whole]
         result: list[str] = []
-        for number, item in enumerate(encoded):
-            single = _dumps({"i": self.instance_id, "n": number, "e": [item]})
-            if len(single.encode()) > PAYLOAD_LIMIT:
+        chunk: list[dict[str, object]] = []
+
+        def payload(items: list[dict[str, object]]) -> str:
+            return _dumps({"i": self.instance_id, "n": len(result), "e": items})
+
+        for item in encoded:
+            if chunk and len(payload([*chunk, item]).encode()) <= PAYLOAD_LIMIT:
+                chunk.append(item)
+                continue
+            if chunk:
+                result.append(payload(chunk))
+            chunk = [item]
+            if len(payload(chunk).encode()) > PAYLOAD_LIMIT:
                 # Only an audience of about a thousand people gets here; other instances
                 # miss this live refresh, the data itself is committed.
                 log.warning("domain event %s too large to relay to other instances", item["type"])
-                continue
-            result.append(single)
+                chunk = []
+        if chunk:
+            result.append(payload(chunk))
         return result
 
     def notify(self, session: Session, events: Sequence[DomainEvent]) -> None:

@@ -147,7 +147,7 @@ def test_a_batch_too_big_for_one_notification_arrives_whole_and_in_order(make_in
     crowd = Audience(manager_ids=frozenset(range(1000, 1300)))
     batch = [TicketChanged(ticket_id=n, ticket_number=n, audience=crowd) for n in range(12)]
     batch.append(batch[0])  # equal events in one transaction must both arrive
-    assert len(a.relay.payloads(batch)) == len(batch)
+    assert 1 < len(a.relay.payloads(batch)) < len(batch)  # split, as few as fit
 
     def commit_batch(uow: UnitOfWork) -> None:
         with uow:

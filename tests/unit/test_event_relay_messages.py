@@ -44,7 +44,23 @@ def test_a_big_batch_is_split_into_notifications_under_the_limit() -> None:
     crowd = Audience(customer_ids=frozenset(range(10_000, 10_400)))
     batch: list[DomainEvent] = [TicketChanged(n, n, crowd) for n in range(5)]
     payloads = _relay([], "a").payloads(batch)
-    assert len(payloads) == 5
+    assert 1 < len(payloads) < 5  # as few as fit, not one per event
+    assert all(len(p.encode()) <= PAYLOAD_LIMIT for p in payloads)
+    received: list[list[DomainEvent]] = []
+    listener = _relay(received, "b")
+    for payload in payloads:
+        listener.receive(payload)
+    assert [event for events in received for event in events] == batch  # whole and in order
+
+
+def test_an_expiry_batch_goes_in_a_few_notifications() -> None:
+    # A due-work batch: 50 requests, each its expiry and two hub entries' worth of events.
+    batch: list[DomainEvent] = [
+        TicketChanged(n, n, Audience(manager_ids=frozenset({n, n + 1}), agent_ids=frozenset({1})))
+        for n in range(150)
+    ]
+    payloads = _relay([], "a").payloads(batch)
+    assert len(payloads) <= 10
     assert all(len(p.encode()) <= PAYLOAD_LIMIT for p in payloads)
 
 
