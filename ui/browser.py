@@ -40,14 +40,29 @@ def counted_title(count: int, base_title: str) -> str:
     return f"({count}) {base_title}" if count > 0 else base_title
 
 
+def title_count_script(count: int, base_title: str) -> str:
+    return f"window.aval && window.aval.setCount({int(count)}, {json.dumps(base_title)});"
+
+
+def background_notification_script(title: str, body: str, url: str) -> str:
+    return f"window.aval && window.aval.notify({json.dumps(title)}, {json.dumps(body)}, {json.dumps(url)});"
+
+
+def run_scripts(*scripts: str) -> None:
+    """One message to the browser for what one event changes: a request to 1,000
+    managers sends each of their tabs the count, a toast, the title and a background
+    notification, and the messages were most of the fan-out's time (docs/benchmarks.md §2)."""
+    code = "".join(script for script in scripts if script)
+    if code:
+        ui.run_javascript(code)
+
+
 def set_title_count(count: int, base_title: str) -> None:
-    ui.run_javascript(f"window.aval && window.aval.setCount({int(count)}, {json.dumps(base_title)})")
+    run_scripts(title_count_script(count, base_title))
 
 
 def notify_in_background(title: str, body: str, url: str) -> None:
-    ui.run_javascript(
-        f"window.aval && window.aval.notify({json.dumps(title)}, {json.dumps(body)}, {json.dumps(url)})"
-    )
+    run_scripts(background_notification_script(title, body, url))
 
 
 async def ask_permission() -> str:

@@ -43,14 +43,15 @@ def approvals_tab(me: Me, count: int | None = None, since: int | None = None) ->
     tab.set_visibility(bool(count))
     shown = {"count": count or 0}
 
-    def show(new_count: int) -> None:
+    def show(new_count: int, *scripts: str) -> None:
+        """`scripts`: what else the same event has the browser do, sent along in one message."""
         if tab.is_deleted:
             return
         tab.set_text(tab_text(new_count))
         tab.set_visibility(new_count > 0)
-        if new_count != shown["count"]:
-            browser.set_title_count(new_count, base_title)
+        title = browser.title_count_script(new_count, base_title) if new_count != shown["count"] else ""
         shown["count"] = new_count
+        browser.run_scripts(title, *scripts)
 
     async def reread() -> None:
         try:
@@ -63,10 +64,11 @@ def approvals_tab(me: Me, count: int | None = None, since: int | None = None) ->
     refresh = Coalesced(reread)
 
     def on_event(event: DomainEvent) -> None:
+        background = announce(event) if isinstance(event, ActionRequested) else ""
         if isinstance(event, RequestEvent) and (counted := event.pending_count_of(me.actor.id)) is not None:
-            show(counted)  # at once; the re-read below confirms it (events may overtake each other)
-        if isinstance(event, ActionRequested):
-            announce(event)
+            show(counted, background)  # at once; the re-read below confirms it (events may overtake each other)
+        else:
+            browser.run_scripts(background)
         refresh.soon()
 
     ctx().live.subscribe(on_event, lambda event: concerns_manager(event, me))
@@ -95,15 +97,18 @@ def approvals_tab_on_demand(me: Me) -> None:
         with holder:
             approvals_tab(me, count=counted)  # no `since`: it reads the count at once
         if isinstance(event, ActionRequested):
-            announce(event)
+            browser.run_scripts(announce(event))
 
     ctx().live.subscribe(build, lambda event: not built["done"] and concerns_manager(event, me))
 
 
-def announce(event: ActionRequested) -> None:
-    """A toast in the tab; the browser's own notification when the tab is hidden."""
+def announce(event: ActionRequested) -> str:
+    """A toast in the tab; returns the script of the browser's own notification, shown when
+    the tab is hidden (the caller sends it with the title's)."""
     text = _("New action to approve on ticket #{number}: {action}").format(
         number=event.ticket_number, action=event.action_name
     )
     ui.notify(text, type="info", position="top-right", multi_line=True)
-    browser.notify_in_background(_("Action awaiting your approval"), text, request_path(event.request_id))
+    return browser.background_notification_script(
+        _("Action awaiting your approval"), text, request_path(event.request_id)
+    )

@@ -117,8 +117,8 @@ async def test_an_arrival_toasts_notifies_in_background_and_counts_in_the_title(
 ) -> None:
     titles: list[int] = []
     notifications: list[tuple[str, str, str]] = []
-    monkeypatch.setattr(browser, "set_title_count", lambda count, base: titles.append(count))
-    monkeypatch.setattr(browser, "notify_in_background", lambda *args: notifications.append(args))
+    monkeypatch.setattr(browser, "title_count_script", lambda count, base: titles.append(count) or "")
+    monkeypatch.setattr(browser, "background_notification_script", lambda *args: notifications.append(args) or "")
     await login(user, MARCIA)
     request_id = await request_action(1, "Reembolso")
     await user.should_see("Nova ação para aprovar no chamado #1: Reembolso", retries=100)
