@@ -231,34 +231,29 @@ def _load(uow: UnitOfWork, request_id: int) -> tuple[ActionRequest, Ticket, Orga
     return request, ticket, ticket_organization(uow, ticket)
 
 
+# The slower decider's message after an evaluation, by (state, decided by a stand-in).
+_ALREADY_EVALUATED = {
+    (RequestState.APPROVED, False): N_("This action was already approved by {name} at {when}."),
+    (RequestState.APPROVED, True): N_(
+        "This action was already approved by {name} (standing in for {absent}) at {when}."
+    ),
+    (RequestState.REJECTED, False): N_("This action was already rejected by {name} at {when}."),
+    (RequestState.REJECTED, True): N_(
+        "This action was already rejected by {name} (standing in for {absent}) at {when}."
+    ),
+}
+
+
 def already_decided_error(row: RequestRow) -> AlreadyDecided:
     """The message the slower of two deciders reads: who got there first, and when. The
     decider and the instant are data (`params['name']`, `params['when']`, a UTC datetime):
     whoever shows the message writes the instant in the reader's language and zone."""
     when = row.decided_at
     absent = row.evaluated_on_behalf_of_name  # a stand-in decided: "Fábio (substituindo Márcia)"
-    if row.state == RequestState.APPROVED and absent:
-        return AlreadyDecided(
-            N_("This action was already approved by {name} (standing in for {absent}) at {when}."),
-            name=row.evaluated_by_name or "?",
-            absent=absent,
-            when=when,
-        )
-    if row.state == RequestState.APPROVED:
-        return AlreadyDecided(
-            N_("This action was already approved by {name} at {when}."), name=row.evaluated_by_name or "?", when=when
-        )
-    if row.state == RequestState.REJECTED and absent:
-        return AlreadyDecided(
-            N_("This action was already rejected by {name} (standing in for {absent}) at {when}."),
-            name=row.evaluated_by_name or "?",
-            absent=absent,
-            when=when,
-        )
-    if row.state == RequestState.REJECTED:
-        return AlreadyDecided(
-            N_("This action was already rejected by {name} at {when}."), name=row.evaluated_by_name or "?", when=when
-        )
+    evaluated = _ALREADY_EVALUATED.get((row.state, bool(absent)))
+    if evaluated is not None:
+        standing_in = {"absent": absent} if absent else {}
+        return AlreadyDecided(evaluated, name=row.evaluated_by_name or "?", when=when, **standing_in)
     if row.state == RequestState.CANCELLED:
         return AlreadyDecided(
             N_("This action was already cancelled by {name} at {when}."), name=row.cancelled_by_name or "?", when=when
