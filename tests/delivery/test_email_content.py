@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from delivery.messages import link, render_email, render_push
 from domain.model import Channel, OutboxMessage
+from tests.mail_links import anchors
 
 BASE = "https://help.example.test"
 
@@ -164,31 +165,13 @@ def test_an_unknown_kind_still_reads_sensibly() -> None:
 def test_the_request_mail_carries_aprovar_and_reprovar_buttons_and_keeps_the_request_link() -> None:
     """Spec §11: two real buttons in the HTML, the two URLs in the text part, and the
     link to the request as before."""
-    from html.parser import HTMLParser
-
     message = created(approve_path="/e/" + "a" * 43, reject_path="/e/" + "r" * 43)
     mail = render_email(message, BASE, "pt_BR")
 
-    class Anchors(HTMLParser):
-        def __init__(self) -> None:
-            super().__init__()
-            self.found: list[tuple[str, str]] = []
-            self._href: str | None = None
-
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            if tag == "a":
-                self._href = dict(attrs).get("href")
-
-        def handle_data(self, data: str) -> None:
-            if self._href is not None and data.strip():
-                self.found.append((data.strip(), self._href))
-                self._href = None
-
-    anchors = Anchors()
-    anchors.feed(mail.html or "")
-    assert ("Aprovar", f"{BASE}/e/{'a' * 43}") in anchors.found
-    assert ("Reprovar", f"{BASE}/e/{'r' * 43}") in anchors.found
-    assert ("Aprove ou reprove aqui", f"{BASE}/portal/approvals/31") in anchors.found
+    found = anchors(mail.html or "")
+    assert ("Aprovar", f"{BASE}/e/{'a' * 43}") in found
+    assert ("Reprovar", f"{BASE}/e/{'r' * 43}") in found
+    assert ("Aprove ou reprove aqui", f"{BASE}/portal/approvals/31") in found
     assert f"Aprovar: {BASE}/e/{'a' * 43}" in mail.text
     assert f"Reprovar: {BASE}/e/{'r' * 43}" in mail.text
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -30,35 +29,17 @@ from domain import admin, clock, email_links, reminders
 from domain.errors import AlreadyDecided
 from domain.link_tokens import token_hash
 from domain.model import LinkDecision, OutboxStatus
+from tests.mail_links import anchors
 
 NOON = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)  # 12:00 in São Paulo: nobody's night
 ANA = "ana.admin@demo.test"
 
 
-class Anchors(HTMLParser):
-    """The links of a mail's HTML part, by their text."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.links: dict[str, str] = {}
-        self._href: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            self._href = dict(attrs).get("href")
-
-    def handle_data(self, data: str) -> None:
-        if self._href is not None and data.strip():
-            self.links[data.strip()] = self._href
-            self._href = None
-
-
 def decision_links(mail: Mail) -> dict[str, str]:
     """{"Aprovar": url, "Reprovar": url}, checked to be in the text part as well."""
-    parser = Anchors()
-    parser.feed(mail.html)
-    found = {label: url for label, url in parser.links.items() if label in ("Aprovar", "Reprovar")}
-    assert set(found) == {"Aprovar", "Reprovar"}, parser.links
+    links = dict(anchors(mail.html))
+    found = {label: url for label, url in links.items() if label in ("Aprovar", "Reprovar")}
+    assert set(found) == {"Aprovar", "Reprovar"}, links
     for label, url in found.items():
         assert f"{label}: {url}" in mail.text
     return found

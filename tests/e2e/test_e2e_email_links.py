@@ -12,10 +12,11 @@ from __future__ import annotations
 import time
 import urllib.parse
 import urllib.request
-from html.parser import HTMLParser
 
 import pytest
 from e2e_support import BRUNO, DIALOG, FABIO, MARCIA, MENU, Aval, Browser, People, chrome, eventually
+
+from tests.mail_links import anchors
 
 pytestmark = pytest.mark.e2e
 
@@ -24,34 +25,15 @@ NOTE = "Cliente cobrado duas vezes."
 story: dict[str, str] = {}
 
 
-class Buttons(HTMLParser):
-    """The links of a mail's HTML part, by their text."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.links: dict[str, str] = {}
-        self._href: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            self._href = dict(attrs).get("href")
-
-    def handle_data(self, data: str) -> None:
-        if self._href is not None and data.strip():
-            self.links[data.strip()] = self._href
-            self._href = None
-
-
 def buttons_of(aval: Aval, address: str) -> dict[str, str]:
     [mail] = aval.mail.wait_for(address, "aprovação solicitada")
     html_part = mail.message.get_body(preferencelist=("html",))
     assert html_part is not None
-    parser = Buttons()
-    parser.feed(html_part.get_content())
-    assert {"Aprovar", "Reprovar"} <= set(parser.links), parser.links
-    assert f"Aprovar: {parser.links['Aprovar']}" in mail.text  # the text part carries both URLs
-    assert f"Reprovar: {parser.links['Reprovar']}" in mail.text
-    return parser.links
+    links = dict(anchors(html_part.get_content()))
+    assert {"Aprovar", "Reprovar"} <= set(links), links
+    assert f"Aprovar: {links['Aprovar']}" in mail.text  # the text part carries both URLs
+    assert f"Reprovar: {links['Reprovar']}" in mail.text
+    return links
 
 
 def fetch(url: str, form: dict[str, str] | None = None) -> tuple[int, str]:
