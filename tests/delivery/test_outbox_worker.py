@@ -45,19 +45,6 @@ def desk(tmp_path: Path) -> Iterator[Desk]:
     desk.close()
 
 
-@pytest.fixture
-def mailbox() -> Mailbox:
-    return Mailbox()
-
-
-@pytest.fixture
-def smtp(mailbox: Mailbox) -> Iterator[SmtpServer]:
-    server = SmtpServer(mailbox)
-    server.start()
-    yield server
-    server.stop()
-
-
 def emails(desk: Desk) -> list[OutboxMessage]:
     return [m for m in desk.outbox() if m.channel == Channel.EMAIL]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from outbox_support import BRUNO, FABIO, MARCIA, Desk, Mailbox, SmtpServer, open_desk, running, wait_until
+from outbox_support import BRUNO, FABIO, MARCIA, Desk, SmtpServer, open_desk, running, wait_until
 
 from domain import admin, approvals, auth, clock, profile, reminders
 from domain.model import ApprovalRule
@@ -27,14 +27,6 @@ def desk(tmp_path: Path) -> Iterator[Desk]:
     desk = open_desk(f"sqlite:///{tmp_path / 'progress.sqlite3'}")
     yield desk
     desk.close()
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer(Mailbox())
-    server.start()
-    yield server
-    server.stop()
 
 
 def answered_at(desk: Desk, request_id: int, email: str) -> datetime:

@@ -18,7 +18,6 @@ from outbox_support import (
     MARCIA,
     Desk,
     Mail,
-    Mailbox,
     SmtpServer,
     open_desk,
     running,
@@ -64,14 +63,6 @@ def desk(tmp_path: Path, now: list[datetime]) -> Iterator[Desk]:
     desk.run(admin.set_reminders, desk.agent(ANA), 1, 3)  # every hour, three times
     yield desk
     desk.close()
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer(Mailbox())
-    server.start()
-    yield server
-    server.stop()
 
 
 def reminder_mails(smtp: SmtpServer, address: str) -> list[Mail]:
