@@ -16,7 +16,7 @@ from domain.errors import DomainError
 from domain.messages import N_
 from domain.standins import ABSENCE_STATE_LABELS, AbsenceState, AbsenceView
 
-from .context import call, error_text, load_list, perform
+from .context import call, draw_list, error_text, load_list, perform
 from .frame import Me
 from .i18n import _, current_zone, format_when
 from .profile import ProfileSection, add_section
@@ -79,14 +79,8 @@ async def draw_absences(me: Me, manager_id: int | None = None) -> None:
 
     async def draw() -> None:
         rows, problem = await load_list(standins.absences, me.actor, manager_id)
-        listing.clear()
-        with listing:
-            if problem:
-                ui.label(problem).classes("text-negative")
-            elif not rows:
-                ui.label(_("No absence.")).classes("text-grey-7").mark("absences-empty")
-            for row in rows:
-                absence_row(row, lambda row=row: end(row))
+        draw_list(listing, rows, problem, _("No absence."), lambda row: absence_row(row, lambda: end(row)),
+                  empty_marker="absences-empty")
 
     async def end(row: AbsenceView) -> None:
         if await perform(standins.end_absence, me.actor, row.id):

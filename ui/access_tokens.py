@@ -16,7 +16,7 @@ from domain.errors import DomainError
 from domain.messages import N_
 from domain.tokens import TokenRow
 
-from .context import call, error_text, load_list, perform
+from .context import call, draw_list, error_text, load_list, perform
 from .frame import Me
 from .i18n import _, current_zone, format_when
 from .profile import ProfileSection, add_section
@@ -115,14 +115,8 @@ async def draw_access_tokens(me: Me) -> None:
 
     async def draw() -> None:
         rows, problem = await load_list(tokens.my_tokens, me.actor)
-        listing.clear()
-        with listing:
-            if problem:
-                ui.label(problem).classes("text-negative")
-            elif not rows:
-                ui.label(_("No access token yet.")).classes("text-grey-7").mark("tokens-empty")
-            for row in rows:
-                token_row(row, lambda row=row: revoke(row))
+        draw_list(listing, rows, problem, _("No access token yet."), lambda row: token_row(row, lambda: revoke(row)),
+                  empty_marker="tokens-empty")
 
     async def revoke(row: TokenRow) -> None:
         if await confirm_revoke(row.name) and await perform(tokens.revoke_token, me.actor, row.id):

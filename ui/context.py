@@ -4,7 +4,7 @@ off the event loop, with refusals turned into a clear message instead of a trace
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import wraps
 from typing import Concatenate, ParamSpec, TypeVar
@@ -104,3 +104,26 @@ async def load_list(
     except DomainError as error:
         return [], error_text(error)
 
+
+
+def draw_list(
+    listing: ui.element,
+    items: Sequence[R],
+    problem: str,
+    empty: str,
+    draw_item: Callable[[R], None],
+    *,
+    empty_marker: str = "",
+) -> None:
+    """Draws what `load_list` answered into `listing`: the refusal, the empty text, or a
+    row per item."""
+    listing.clear()
+    with listing:
+        if problem:
+            ui.label(problem).classes("text-negative")
+        elif not items:
+            label = ui.label(empty).classes("text-grey-7")
+            if empty_marker:
+                label.mark(empty_marker)
+        for item in items:
+            draw_item(item)

@@ -9,7 +9,7 @@ from nicegui import ui
 from domain import admin
 from domain.model import Organization
 
-from ..context import load_list
+from ..context import draw_list, load_list
 from ..frame import Me
 from ..i18n import _
 from .admin_nav import admin_nav
@@ -92,14 +92,10 @@ async def _build(me: Me) -> None:
         organizations, problem = await load_list(admin.list_organizations, me.actor)
         known[:] = organizations
         names = {o.id: o.name for o in organizations}
-        listing.clear()
-        with listing:
-            if problem:
-                ui.label(problem).classes("text-negative")
-            elif not organizations:
-                ui.label(_("No organization yet.")).classes("text-grey-7")
-            for organization in organizations:
-                parent_name = names.get(organization.parent_id) if organization.parent_id else None
-                _organization_row(organization, parent_name, lambda o=organization: edit(o))
+        def organization_row(organization: Organization) -> None:
+            parent_name = names.get(organization.parent_id) if organization.parent_id else None
+            _organization_row(organization, parent_name, lambda: edit(organization))
+
+        draw_list(listing, organizations, problem, _("No organization yet."), organization_row)
 
     await draw()

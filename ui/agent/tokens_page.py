@@ -9,7 +9,7 @@ from domain import tokens
 from domain.tokens import TokenRow
 
 from ..access_tokens import confirm_revoke, token_row
-from ..context import load_list, perform
+from ..context import draw_list, load_list, perform
 from ..frame import Me
 from ..i18n import _
 from .admin_nav import admin_nav
@@ -41,13 +41,9 @@ async def _build(me: Me) -> None:
 
     async def draw() -> None:
         rows, problem = await load_list(tokens.all_tokens, me.actor)
-        listing.clear()
-        with listing:
-            if problem:
-                ui.label(problem).classes("text-negative")
-            elif not rows:
-                ui.label(_("No access token yet.")).classes("text-grey-7").mark("tokens-empty")
-            for row in rows:
-                token_row(row, lambda row=row: revoke(row), show_owner=True)
+        draw_list(
+            listing, rows, problem, _("No access token yet."),
+            lambda row: token_row(row, lambda: revoke(row), show_owner=True), empty_marker="tokens-empty",
+        )
 
     await draw()

@@ -9,7 +9,7 @@ from nicegui import ui
 from domain import tickets
 from domain.views import TrashRow
 
-from ..context import format_when, load_list, perform
+from ..context import draw_list, format_when, load_list, perform
 from ..frame import Me
 from ..i18n import _
 from .layout import agent_page
@@ -52,15 +52,11 @@ async def _build(me: Me) -> None:
 
     async def draw() -> None:
         rows, problem = await load_list(tickets.list_trash, me.actor)
-        listing.clear()
-        with listing:
-            if problem:
-                ui.label(problem).classes("text-negative")
-            elif not rows:
-                ui.label(_("The trash is empty.")).classes("text-grey-7").mark("trash-empty")
-            for row in rows:
-                # Only the account manager restores customers; the use case refuses others too.
-                allowed = row.kind == "ticket" or me.privileged
-                _trash_row(row, (lambda row=row: restore(row)) if allowed else None)
+        def trash_row(row: TrashRow) -> None:
+            # Only the account manager restores customers; the use case refuses others too.
+            allowed = row.kind == "ticket" or me.privileged
+            _trash_row(row, (lambda: restore(row)) if allowed else None)
+
+        draw_list(listing, rows, problem, _("The trash is empty."), trash_row, empty_marker="trash-empty")
 
     await draw()
