@@ -51,6 +51,7 @@ from persistence.tables import (
 from .support import (
     CACHE,
     Database,
+    continue_ids_after_rows,
     drop_postgres,
     fresh_sqlite,
     load,
@@ -96,10 +97,7 @@ def seed(engine: str, managers: int) -> str:
                                               "trashed_with_customer": False, "created_at": now, "updated_at": now}])
     if engine == "postgresql":
         with db.engine.begin() as connection:
-            for table in ("agents", "organizations", "customers", "catalog_actions", "tickets"):
-                connection.exec_driver_sql(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
-                )
+            continue_ids_after_rows(connection, ("agents", "organizations", "customers", "catalog_actions", "tickets"))
     db.close()
     return url
 

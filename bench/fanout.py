@@ -49,6 +49,7 @@ from .page_clients import Acknowledger, PageClient, http_session
 from .support import (
     CACHE,
     Server,
+    continue_ids_after_rows,
     drop_postgres,
     fresh_sqlite,
     load,
@@ -95,10 +96,7 @@ def seed(engine: str, managers: int, sqlite_path: Path | None = None, pg_databas
                                               "trashed_with_customer": False, "created_at": now, "updated_at": now}])
     if engine == "postgresql":
         with db.engine.begin() as connection:
-            for table in ("agents", "organizations", "customers", "catalog_actions", "tickets"):
-                connection.exec_driver_sql(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
-                )
+            continue_ids_after_rows(connection, ("agents", "organizations", "customers", "catalog_actions", "tickets"))
     db.close()
     return url
 

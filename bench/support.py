@@ -14,7 +14,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -260,6 +260,15 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def continue_ids_after_rows(connection: Any, tables: Sequence[str]) -> None:
+    """PostgreSQL: after rows written with explicit ids, the tables' sequences go on
+    after the highest id, so the app's own inserts do not collide with them."""
+    for table in tables:
+        connection.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+        )
 
 
 def open_database(url: str) -> Database:

@@ -31,6 +31,8 @@ from persistence.tables import (
     tickets,
 )
 
+from .support import continue_ids_after_rows
+
 ORGANIZATIONS = 10_000
 CHILDREN_PER_PARENT = 9
 TICKETS = 100_000
@@ -225,11 +227,8 @@ def load(engine: Engine) -> dict[str, float]:
     step = time.perf_counter()
     with engine.begin() as connection:
         if postgres:
-            for table in ("agents", "organizations", "customers", "catalog_actions", "tickets", "action_requests",
-                          "history_entries"):
-                connection.exec_driver_sql(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
-                )
+            continue_ids_after_rows(connection, ("agents", "organizations", "customers", "catalog_actions", "tickets",
+                                                 "action_requests", "history_entries"))
             # Autovacuum would analyze the fresh tables a moment later; do it now.
             connection.exec_driver_sql("ANALYZE")
         else:
