@@ -32,7 +32,7 @@ from persistence.migrate import startup_lock, upgrade
 from persistence.passwords import Argon2Hasher
 from persistence.tables import start_mappers
 from persistence.uow import SqlUnitOfWork
-from ui import socket_guard, unconnected_pages
+from ui import deleted_pages, socket_guard, unconnected_pages
 from ui.context import AppContext, install
 from ui.i18n import set_default_locale
 from ui.live import LiveEvents
@@ -173,9 +173,11 @@ def tune_garbage_collector() -> None:
 
 def tune_serving_process() -> None:
     """What a process serving browsers adds (not the `user` test fixture's app): the
-    collector's tuning at start, and pages whose browser never connects let go early."""
+    collector's tuning at start, pages whose browser never connects let go early, and
+    deleted pages freed without the collector."""
     app.on_startup(tune_garbage_collector)
     unconnected_pages.install()
+    deleted_pages.install()
 
 
 if __name__ in {"__main__", "__mp_main__"}:
