@@ -465,20 +465,41 @@ def _pending_ids_for(standing_in: bool = False) -> Any:
         .where(*_pending_scope(owner, bindparam("organization_ids", expanding=True)))
     )
     asker = aliased(customers)
+    live = (
+        action_requests.c.state == RequestState.AWAITING_APPROVAL,
+        tickets.c.in_trash.is_(False),
+        asker.c.in_trash.is_(False),
+    )
+    if standing_in:
+        asked = (
+            select(action_requests.c.id)
+            .select_from(
+                action_requests.join(tickets, tickets.c.id == action_requests.c.ticket_id).join(
+                    asker, asker.c.id == tickets.c.customer_id
+                )
+            )
+            .where(*live, _open_in_places(bindparam("slot_ids", expanding=True)))
+        )
+        return union_all(in_scope, asked)
+    # Driven by the manager's own approver rows (an index range), as the badges' count is:
+    # from the requests' side, SQLite checked every awaiting request for a row of theirs
+    # (45,000 awaiting: 6 ms of a manager's 8-ms count, and again in their page's list).
+    customer_id = bindparam("customer_id")
     asked = (
         select(action_requests.c.id)
         .select_from(
-            action_requests.join(tickets, tickets.c.id == action_requests.c.ticket_id).join(
-                asker, asker.c.id == tickets.c.customer_id
-            )
+            request_approvers.join(action_requests, action_requests.c.id == request_approvers.c.request_id)
+            .join(tickets, tickets.c.id == action_requests.c.ticket_id)
+            .join(asker, asker.c.id == tickets.c.customer_id)
         )
         .where(
-            action_requests.c.state == RequestState.AWAITING_APPROVAL,
-            tickets.c.in_trash.is_(False),
-            asker.c.in_trash.is_(False),
-            _open_in_places(bindparam("slot_ids", expanding=True))
-            if standing_in
-            else _open_for(bindparam("customer_id")),
+            request_approvers.c.customer_id == customer_id,
+            request_approvers.c.stage == action_requests.c.stage,
+            action_requests.c.rule != ApprovalRule.ANY,
+            *live,
+            ~exists().where(
+                request_answers.c.request_id == action_requests.c.id, request_answers.c.slot_id == customer_id
+            ),
         )
     )
     return union_all(in_scope, asked)
