@@ -56,6 +56,14 @@ class ApprovalsTab(ui.link, component="approvals_tab.js"):
         self.mark("approvals-tab")
         self.classes("text-grey-10 text-bold no-underline px-3 py-1 rounded-borders bg-orange-8")  # 6.8:1
         self.visible = count > 0
+        client = self.client
+        if not getattr(client, "_response_built", True) and self.component is not None:
+            # Built with the page, so the page's HTML brings the component: without this,
+            # NiceGUI's outbox names the module again on the tab's first update, a second
+            # message to every manager's tab for the first request after they load a page.
+            loaded = getattr(client.outbox, "_loaded_components", None)
+            if isinstance(loaded, set):
+                loaded.add(self.component.name)
 
     @property
     def count(self) -> int:

@@ -158,8 +158,6 @@ async def test_an_arrival_is_one_update_of_the_tab_and_no_other_message(
     await request_action(1, "Reembolso")
     await until(lambda: tab.count == 1 and reads == [1])
     await asyncio.sleep(0.3)  # what the re-read would send
-    # NiceGUI names a custom component's module once per page, on its element's first
-    # update (it did so for the plain link too): that is not a message of this event's.
-    assert {message_type for message_type, _data in sent} <= {"update", "load_js_components"}
+    assert {message_type for message_type, _data in sent} == {"update"}
     assert [data[tab.id]["props"]["count"] for _type, data in sent if tab.id in data] == [1]
     assert tab.announcement is not None
