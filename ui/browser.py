@@ -1,6 +1,9 @@
 """What the browser itself shows: the tab title with a pending count, and a system
-notification (Notification API) when the tab is in the background. Texts travel as
-JSON strings into the page, so user text can never become markup or code."""
+notification (Notification API) when the tab is in the background. `window.aval` is in
+every page's head; the agent's bell calls it with a script (below), the manager's
+approvals tab from its own component (ui/portal/approvals_tab.js), in the same element
+update as its count. Texts travel as JSON strings or props into the page, so user text
+can never become markup or code."""
 
 from __future__ import annotations
 
@@ -40,29 +43,12 @@ def counted_title(count: int, base_title: str) -> str:
     return f"({count}) {base_title}" if count > 0 else base_title
 
 
-def title_count_script(count: int, base_title: str) -> str:
-    return f"window.aval && window.aval.setCount({int(count)}, {json.dumps(base_title)});"
-
-
-def background_notification_script(title: str, body: str, url: str) -> str:
-    return f"window.aval && window.aval.notify({json.dumps(title)}, {json.dumps(body)}, {json.dumps(url)});"
-
-
-def run_scripts(*scripts: str) -> None:
-    """One message to the browser for what one event changes: a request to 1,000
-    managers sends each of their tabs the count, a toast, the title and a background
-    notification, and the messages were most of the fan-out's time (docs/benchmarks.md §2)."""
-    code = "".join(script for script in scripts if script)
-    if code:
-        ui.run_javascript(code)
-
-
 def set_title_count(count: int, base_title: str) -> None:
-    run_scripts(title_count_script(count, base_title))
+    ui.run_javascript(f"window.aval && window.aval.setCount({int(count)}, {json.dumps(base_title)});")
 
 
 def notify_in_background(title: str, body: str, url: str) -> None:
-    run_scripts(background_notification_script(title, body, url))
+    ui.run_javascript(f"window.aval && window.aval.notify({json.dumps(title)}, {json.dumps(body)}, {json.dumps(url)});")
 
 
 async def ask_permission() -> str:

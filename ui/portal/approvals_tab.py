@@ -2,9 +2,15 @@
 
 It shows while N > 0 and follows N live in every open tab: each tab subscribes to the
 committed request events whose audience names this manager, shows the count the event
-carries and re-reads it to be sure.
-A request that arrives also pops a toast, a system notification when the tab is in
-the background, and the count in the tab's title."""
+carries and re-reads it to be sure. A request that arrives also pops a toast, a system
+notification when the tab is in the background, and the count in the tab's title.
+
+All of that is one element (ui/portal/approvals_tab.js): the count and the arrival are
+its props, and the browser sets the title, the toast and the notification itself when
+they change. An event is then one element update per open tab, where the tab's text, a
+`ui.notify` and a script were three messages: with 1,000 managers connected, sending
+them was most of the fan-out's time (docs/benchmarks.md §2). A re-read that finds the
+count unchanged sends nothing."""
 
 from __future__ import annotations
 
@@ -23,6 +29,11 @@ from .live_filters import concerns_manager
 
 APPROVALS_PATH = "/portal/approvals"
 
+# What a request's arrival shows: (key, toast text, notification title, notification
+# body, url). The key (the request's id) tells the browser a new arrival from one it
+# has shown already.
+Announcement = tuple[str, str, str, str, str]
+
 
 def request_path(request_id: int) -> str:
     return f"{APPROVALS_PATH}/{request_id}"
@@ -32,26 +43,59 @@ def tab_text(count: int) -> str:
     return _("Approve actions ({count})").format(count=count)
 
 
-def approvals_tab(me: Me, count: int | None = None, since: int | None = None) -> None:
+class ApprovalsTab(ui.link, component="approvals_tab.js"):
+    """A link (to the list) that also sets the title's count and announces arrivals.
+    Props are numbers, strings and tuples: lists and dicts would each become an
+    observable collection kept for as long as the page is open."""
+
+    def __init__(self, count: int, base_title: str) -> None:
+        super().__init__(tab_text(count), APPROVALS_PATH)
+        self._props["count"] = count
+        self._props["base"] = base_title  # the page's title without the count
+        self._props["announcement"] = None
+        self.mark("approvals-tab")
+        self.classes("text-grey-10 text-bold no-underline px-3 py-1 rounded-borders bg-orange-8")  # 6.8:1
+        self.visible = count > 0
+        client = self.client
+        if not getattr(client, "_response_built", True) and self.component is not None:
+            # Built with the page, so the page's HTML brings the component: without this,
+            # NiceGUI's outbox names the module again on the tab's first update, a second
+            # message to every manager's tab for the first request after they load a page.
+            loaded = getattr(client.outbox, "_loaded_components", None)
+            if isinstance(loaded, set):
+                loaded.add(self.component.name)
+
+    @property
+    def count(self) -> int:
+        return int(self._props["count"])
+
+    @property
+    def announcement(self) -> Announcement | None:
+        """The last arrival sent to the browser (it stays, so the browser can tell it from
+        the next one; a later count change alone does not repeat it)."""
+        return self._props["announcement"]
+
+    def show(self, count: int, announcement: Announcement | None = None) -> None:
+        """One element update for what an event changes; none when nothing does."""
+        if self.is_deleted or (count == self.count and announcement is None):
+            return
+        self._props["count"] = count
+        if announcement is not None:
+            self._props["announcement"] = announcement
+        # The text and the visibility are the element's too: NiceGUI sends an element's
+        # changes of one turn together, in one update.
+        self.text = tab_text(count)
+        self.visible = count > 0
+        self.update()
+
+
+def approvals_tab(me: Me, count: int | None = None, since: int | None = None) -> ApprovalsTab | None:
     """Builds the tab; `count` is the pending count the page read already, if any, and
     `since` the live-event sequence number from before that read."""
     if me.actor.kind != "customer":
-        return
+        return None
     base_title = ui.context.client.title or "Aval"
-    tab = ui.link(tab_text(count or 0), APPROVALS_PATH).mark("approvals-tab")
-    tab.classes("text-grey-10 text-bold no-underline px-3 py-1 rounded-borders bg-orange-8")  # 6.8:1
-    tab.set_visibility(bool(count))
-    shown = {"count": count or 0}
-
-    def show(new_count: int, *scripts: str) -> None:
-        """`scripts`: what else the same event has the browser do, sent along in one message."""
-        if tab.is_deleted:
-            return
-        tab.set_text(tab_text(new_count))
-        tab.set_visibility(new_count > 0)
-        title = browser.title_count_script(new_count, base_title) if new_count != shown["count"] else ""
-        shown["count"] = new_count
-        browser.run_scripts(title, *scripts)
+    tab = ApprovalsTab(count or 0, base_title)
 
     async def reread() -> None:
         try:
@@ -59,16 +103,15 @@ def approvals_tab(me: Me, count: int | None = None, since: int | None = None) ->
             new_count = await pending_counts.batch.count(me.actor)
         except DomainError:  # signed out or deactivated meanwhile: nothing to approve
             new_count = 0
-        show(new_count)
+        tab.show(new_count)
 
     refresh = Coalesced(reread)
 
     def on_event(event: DomainEvent) -> None:
-        background = announce(event) if isinstance(event, ActionRequested) else ""
-        if isinstance(event, RequestEvent) and (counted := event.pending_count_of(me.actor.id)) is not None:
-            show(counted, background)  # at once; the re-read below confirms it (events may overtake each other)
-        else:
-            browser.run_scripts(background)
+        arrival = announcement(event) if isinstance(event, ActionRequested) else None
+        counted = event.pending_count_of(me.actor.id) if isinstance(event, RequestEvent) else None
+        # At once; the re-read below confirms it (events may overtake each other).
+        tab.show(tab.count if counted is None else counted, arrival)
         refresh.soon()
 
     ctx().live.subscribe(on_event, lambda event: concerns_manager(event, me))
@@ -76,8 +119,9 @@ def approvals_tab(me: Me, count: int | None = None, since: int | None = None) ->
         # No count yet, or an event went by between the read and the subscription.
         ui.timer(0, refresh, once=True)
     elif count > 0:
-        # In the page as it arrives: no script round trip, no title changing after load.
+        # In the page as it arrives: no title changing after load.
         ui.page_title(browser.counted_title(count, base_title))
+    return tab
 
 
 def approvals_tab_on_demand(me: Me) -> None:
@@ -95,20 +139,18 @@ def approvals_tab_on_demand(me: Me) -> None:
         built["done"] = True
         counted = event.pending_count_of(me.actor.id) if isinstance(event, RequestEvent) else None
         with holder:
-            approvals_tab(me, count=counted)  # no `since`: it reads the count at once
-        if isinstance(event, ActionRequested):
-            browser.run_scripts(announce(event))
+            tab = approvals_tab(me, count=counted)  # no `since`: it reads the count at once
+        if tab is not None and isinstance(event, ActionRequested):
+            # The browser mounts the tab with this arrival, new to the page: it announces it.
+            tab.show(tab.count, announcement(event))
 
     ctx().live.subscribe(build, lambda event: not built["done"] and concerns_manager(event, me))
 
 
-def announce(event: ActionRequested) -> str:
-    """A toast in the tab; returns the script of the browser's own notification, shown when
-    the tab is hidden (the caller sends it with the title's)."""
+def announcement(event: ActionRequested) -> Announcement:
+    """The toast in the tab, and the browser's own notification, shown when the tab is
+    hidden, for a request that arrives."""
     text = _("New action to approve on ticket #{number}: {action}").format(
         number=event.ticket_number, action=event.action_name
     )
-    ui.notify(text, type="info", position="top-right", multi_line=True)
-    return browser.background_notification_script(
-        _("Action awaiting your approval"), text, request_path(event.request_id)
-    )
+    return (str(event.request_id), text, _("Action awaiting your approval"), text, request_path(event.request_id))

@@ -16,6 +16,7 @@ from domain.demo import DEMO_PASSWORD
 from domain.views import RequestRow
 from tests import demo_lookups
 from ui.context import ctx
+from ui.portal.approvals_tab import ApprovalsTab
 
 BRUNO = "bruno.agente@demo.test"
 ANA = "ana.admin@demo.test"
@@ -55,6 +56,35 @@ def listed(user: User) -> list[Listed]:
         for element in user.find(marker="approval-list").elements
         for row in element._props["rows"]
     ]
+
+
+def approvals_tab(user: User) -> ApprovalsTab:
+    """The manager's "Aprovar Ações (N)" tab on the user's page, shown or hidden. Its
+    toast, title and system notification are the browser's (ui/portal/approvals_tab.js),
+    which the simulated browser does not run: tests read the props that drive them —
+    `count`, `announcement` (key, toast, notification title, body, url) and the `base`
+    title."""
+    assert user.client is not None
+    tabs = [element for element in user.client.elements.values() if isinstance(element, ApprovalsTab)]
+    assert len(tabs) == 1, f"{len(tabs)} approvals tabs"
+    return tabs[0]
+
+
+def sent_messages(user: User) -> list[tuple[str, dict[str, Any]]]:
+    """From now on, every message the server sends the user's browser, as (type, data); an
+    element update's data maps element ids to the elements (and "_id" to its number)."""
+    assert user.client is not None
+    outbox = user.client.outbox
+    sent: list[tuple[str, dict[str, Any]]] = []
+    emit = outbox._emit
+
+    async def recording(message: Any) -> None:
+        _client_id, message_type, data = message
+        sent.append((message_type, data))
+        await emit(message)
+
+    outbox._emit = recording  # type: ignore[method-assign]
+    return sent
 
 
 async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:

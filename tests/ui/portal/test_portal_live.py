@@ -4,6 +4,8 @@ toast, a background notification and the count in the tab's title."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from nicegui.testing import User
 from portal_support import (
@@ -13,16 +15,19 @@ from portal_support import (
     TICKET_1_SUBJECT,
     NewUser,
     agent,
+    approvals_tab,
     customer,
     login,
     request_action,
     run_use_case,
+    sent_messages,
     until,
 )
 
 from domain import approvals, tickets
+from domain.access import Actor
 from domain.model import TicketStatus
-from ui import browser
+from ui.portal import pending_counts
 
 
 async def test_a_new_request_raises_both_managers_tabs(user: User, create_user: NewUser) -> None:
@@ -112,21 +117,47 @@ async def test_trashing_and_restoring_the_ticket_hides_and_brings_back_the_reque
     await user.should_see(marker="approve", retries=100)
 
 
-async def test_an_arrival_toasts_notifies_in_background_and_counts_in_the_title(
-    user: User, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    titles: list[int] = []
-    notifications: list[tuple[str, str, str]] = []
-    monkeypatch.setattr(browser, "title_count_script", lambda count, base: titles.append(count) or "")
-    monkeypatch.setattr(browser, "background_notification_script", lambda *args: notifications.append(args) or "")
+async def test_an_arrival_toasts_notifies_in_background_and_counts_in_the_title(user: User) -> None:
+    # The browser shows them from the tab's props (ui/portal/approvals_tab.js; the
+    # real-browser walkthrough sees the toast, the title and the notification).
     await login(user, MARCIA)
+    assert user.client is not None
+    base = user.client.title
+    assert approvals_tab(user).props["base"] == base
     request_id = await request_action(1, "Reembolso")
-    await user.should_see("Nova ação para aprovar no chamado #1: Reembolso", retries=100)
-    await until(lambda: titles[-1:] == [1])
-    assert [url for _title, _body, url in notifications] == [f"/portal/approvals/{request_id}"]
-    assert "Reembolso" in notifications[0][1]
+    await until(lambda: approvals_tab(user).count == 1)
+    text = "Nova ação para aprovar no chamado #1: Reembolso"
+    arrival = (str(request_id), text, "Ação aguardando sua aprovação", text, f"/portal/approvals/{request_id}")
+    assert approvals_tab(user).announcement == arrival
+    assert approvals_tab(user).props["base"] == base
 
     await run_use_case(approvals.approve, await customer(FABIO), request_id)
     await user.should_not_see(marker="approvals-tab", retries=100)
-    await until(lambda: titles[-1:] == [0])
-    assert len(notifications) == 1  # a decision is no arrival
+    await until(lambda: approvals_tab(user).count == 0)
+    assert approvals_tab(user).announcement == arrival  # a decision is no arrival
+
+
+async def test_an_arrival_is_one_update_of_the_tab_and_no_other_message(
+    user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """1,000 managers' tabs make a request's fan-out: each gets one element update, not
+    a toast and a script besides (docs/benchmarks.md §2), and the re-read that confirms
+    the event's count sends nothing."""
+    reads: list[int] = []
+    count = pending_counts.batch.count
+
+    async def counted(actor: Actor) -> int:
+        reads.append(result := await count(actor))
+        return result
+
+    monkeypatch.setattr(pending_counts.batch, "count", counted)
+    await login(user, MARCIA)
+    tab = approvals_tab(user)
+    reads.clear()  # the page's own read, had it needed one
+    sent = sent_messages(user)
+    await request_action(1, "Reembolso")
+    await until(lambda: tab.count == 1 and reads == [1])
+    await asyncio.sleep(0.3)  # what the re-read would send
+    assert {message_type for message_type, _data in sent} == {"update"}
+    assert [data[tab.id]["props"]["count"] for _type, data in sent if tab.id in data] == [1]
+    assert tab.announcement is not None

@@ -6,8 +6,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from nicegui.testing import User
-from portal_support import ANA, FABIO, JOAO, NewUser, agent, customer, login, request_action, run_use_case
+from portal_support import (
+    ANA,
+    FABIO,
+    JOAO,
+    NewUser,
+    agent,
+    approvals_tab,
+    customer,
+    login,
+    request_action,
+    run_use_case,
+)
 
 from domain import approvals, clock, standins
 from ui.absences import local_field_value
@@ -49,6 +61,27 @@ async def test_a_manager_names_a_stand_in_who_sees_the_requests_live(user: User,
     await user.should_see("Encerrada")
     await joao.should_not_see(marker="approvals-tab", retries=100)
     assert await run_use_case(approvals.pending_count, await customer(JOAO)) == 0
+
+
+async def test_a_request_that_finds_a_stand_in_first_brings_the_tab_and_its_announcement(
+    user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A period that began with no event yet (the worker that tells it at its start is not
+    running here): João's open page has no tab until the request's own event builds it,
+    which announces the request as a manager's open tab does."""
+    fabio, joao = await customer(FABIO), await customer(JOAO)
+    starts = clock.now() + timedelta(minutes=1)
+    await run_use_case(standins.add_absence, fabio, joao.id, starts, starts + timedelta(days=1))
+    await login(user, JOAO)
+    assert user.client is not None
+    assert not [e for e in user.client.elements.values() if "approvals-tab" in e._markers]
+
+    monkeypatch.setattr(clock, "now", lambda: starts + timedelta(minutes=1))
+    request_id = await request_action(1, "Reembolso")
+    await user.should_see("Aprovar Ações (1)", retries=100)
+    text = "Nova ação para aprovar no chamado #1: Reembolso"
+    arrival = (str(request_id), text, "Ação aguardando sua aprovação", text, f"/portal/approvals/{request_id}")
+    assert approvals_tab(user).announcement == arrival
 
 
 async def test_a_period_ending_before_it_starts_is_refused_and_nothing_is_saved(user: User) -> None:
