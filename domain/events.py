@@ -5,6 +5,7 @@ concerned (a manager's badge, the agents' ticket page and bell)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,13 @@ class RequestEvent(DomainEvent):
     pending_counts: tuple[tuple[int, int], ...] = ()
 
     def pending_count_of(self, manager_id: int) -> int | None:
-        return next((count for who, count in self.pending_counts if who == manager_id), None)
+        return self._pending_by_manager.get(manager_id)
+
+    @cached_property
+    def _pending_by_manager(self) -> dict[int, int]:
+        # Every open tab of every manager asks once per event: a search through the tuple
+        # made a request to 1,000 managers a million comparisons (docs/benchmarks.md §2).
+        return dict(self.pending_counts)
 
 
 @dataclass(frozen=True)
