@@ -23,7 +23,6 @@ from .. import browser
 from ..context import ctx
 from ..frame import Me
 from ..i18n import _
-from ..refresh import Coalesced
 from . import pending_counts
 from .live_filters import concerns_manager
 
@@ -50,6 +49,9 @@ class ApprovalsTab(ui.link, component="approvals_tab.js"):
 
     def __init__(self, count: int, base_title: str) -> None:
         super().__init__(tab_text(count), APPROVALS_PATH)
+        # In the reader's language, kept: a count confirmed by the shared re-read arrives
+        # outside the page's request, where `_()` would speak the installation's default.
+        self._text_template = _("Approve actions ({count})")
         self._props["count"] = count
         self._props["base"] = base_title  # the page's title without the count
         self._props["announcement"] = None
@@ -84,9 +86,14 @@ class ApprovalsTab(ui.link, component="approvals_tab.js"):
             self._props["announcement"] = announcement
         # The text and the visibility are the element's too: NiceGUI sends an element's
         # changes of one turn together, in one update.
-        self.text = tab_text(count)
+        self.text = self._text_template.format(count=count)
         self.visible = count > 0
         self.update()
+
+    def confirm(self, count: int) -> None:
+        """The count as the database holds it, after the event that showed one: events
+        committed by different threads may reach the page out of order."""
+        self.show(count)
 
 
 def approvals_tab(me: Me, count: int | None = None, since: int | None = None) -> ApprovalsTab | None:
@@ -97,27 +104,23 @@ def approvals_tab(me: Me, count: int | None = None, since: int | None = None) ->
     base_title = ui.context.client.title or "Aval"
     tab = ApprovalsTab(count or 0, base_title)
 
-    async def reread() -> None:
+    async def read() -> None:
         try:
-            # One read for all the tabs the same event woke (pending_counts.py).
-            new_count = await pending_counts.batch.count(me.actor)
+            # One read for all the tabs asking in the same turn (pending_counts.py).
+            tab.confirm(await pending_counts.batch.count(me.actor))
         except DomainError:  # signed out or deactivated meanwhile: nothing to approve
-            new_count = 0
-        tab.show(new_count)
-
-    refresh = Coalesced(reread)
+            tab.confirm(0)
 
     def on_event(event: DomainEvent) -> None:
         arrival = announcement(event) if isinstance(event, ActionRequested) else None
         counted = event.pending_count_of(me.actor.id) if isinstance(event, RequestEvent) else None
-        # At once; the re-read below confirms it (events may overtake each other).
-        tab.show(tab.count if counted is None else counted, arrival)
-        refresh.soon()
+        tab.show(tab.count if counted is None else counted, arrival)  # at once
+        pending_counts.batch.recheck(me.actor, tab.confirm)
 
     ctx().live.subscribe(on_event, lambda event: concerns_manager(event, me))
     if count is None or since != ctx().live.sequence:
         # No count yet, or an event went by between the read and the subscription.
-        ui.timer(0, refresh, once=True)
+        ui.timer(0, read, once=True)
     elif count > 0:
         # In the page as it arrives: no title changing after load.
         ui.page_title(browser.counted_title(count, base_title))

@@ -25,9 +25,9 @@ from portal_support import (
 )
 
 from domain import approvals, tickets
-from domain.access import Actor
+from domain.events import ActionDecided, Audience
 from domain.model import TicketStatus
-from ui.portal import pending_counts
+from ui.context import ctx
 
 
 async def test_a_new_request_raises_both_managers_tabs(user: User, create_user: NewUser) -> None:
@@ -143,17 +143,16 @@ async def test_an_arrival_is_one_update_of_the_tab_and_no_other_message(
     """1,000 managers' tabs make a request's fan-out: each gets one element update, not
     a toast and a script besides (docs/benchmarks.md §2), and the re-read that confirms
     the event's count sends nothing."""
-    reads: list[int] = []
-    count = pending_counts.batch.count
-
-    async def counted(actor: Actor) -> int:
-        reads.append(result := await count(actor))
-        return result
-
-    monkeypatch.setattr(pending_counts.batch, "count", counted)
     await login(user, MARCIA)
     tab = approvals_tab(user)
-    reads.clear()  # the page's own read, had it needed one
+    reads: list[int] = []
+    confirm = tab.confirm
+
+    def confirmed(count: int) -> None:
+        reads.append(count)
+        confirm(count)
+
+    monkeypatch.setattr(tab, "confirm", confirmed)
     sent = sent_messages(user)
     await request_action(1, "Reembolso")
     await until(lambda: tab.count == 1 and reads == [1])
@@ -161,3 +160,52 @@ async def test_an_arrival_is_one_update_of_the_tab_and_no_other_message(
     assert {message_type for message_type, _data in sent} == {"update"}
     assert [data[tab.id]["props"]["count"] for _type, data in sent if tab.id in data] == [1]
     assert tab.announcement is not None
+
+
+async def test_a_count_an_older_event_carried_is_put_right_by_the_re_read(user: User) -> None:
+    """Events committed by different threads may reach a page out of order: the tab shows
+    the count an event carries at once, and the shared re-read puts it right."""
+    await request_action(1)
+    await login(user, MARCIA)
+    tab = approvals_tab(user)
+    assert tab.count == 1
+    marcia = await customer(MARCIA)
+    stale = ActionDecided(
+        request_id=999,
+        ticket_id=1,
+        ticket_number=1,
+        action_name="Reembolso",
+        audience=Audience(manager_ids=frozenset({marcia.id})),
+        pending_counts=((marcia.id, 7),),
+    )
+    ctx().live.publish([stale])
+    await until(lambda: tab.count == 7)
+    await until(lambda: tab.count == 1)
+    await user.should_see("Aprovar Ações (1)")
+
+
+async def test_the_re_read_count_keeps_the_readers_language(user: User, create_user: NewUser) -> None:
+    """The shared re-read runs outside any page's request: the tab it corrects still
+    speaks its reader's language, not the installation's."""
+    await login(user, MARCIA)
+    english = create_user()
+    await login(english, FABIO)
+    english.find(marker="app-header").trigger("language", "en")  # the language menu's "English"
+    await english.should_see("My tickets", retries=100)
+    marcia, fabio = await customer(MARCIA), await customer(FABIO)
+    await request_action(1)
+    await english.should_see("Approve actions (1)", retries=100)
+    await user.should_see("Aprovar Ações (1)", retries=100)
+    stale = ActionDecided(
+        request_id=999,
+        ticket_id=1,
+        ticket_number=1,
+        action_name="Reembolso",
+        # Marcia's tab subscribed first: the shared re-read starts in her page's context.
+        audience=Audience(manager_ids=frozenset({marcia.id, fabio.id})),
+        pending_counts=((marcia.id, 7), (fabio.id, 7)),
+    )
+    ctx().live.publish([stale])
+    await english.should_see("Approve actions (7)", retries=100)
+    await english.should_see("Approve actions (1)", retries=100)
+    await user.should_see("Aprovar Ações (1)", retries=100)
