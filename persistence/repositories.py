@@ -972,8 +972,10 @@ class SqlOutbox(_Repo):
         # would cost 100 statements.
         if not messages:
             return
+        # A Core INSERT of the rows: through the ORM's bulk path the same executemany
+        # spent as long again in its per-row bookkeeping (1,000 e-mails of one request).
         columns = [c.key for c in outbox_table.columns if c.key != "id"]
-        self.session.execute(insert(OutboxMessage), [{k: getattr(m, k) for k in columns} for m in messages])
+        self.session.execute(insert(outbox_table), [{k: getattr(m, k) for k in columns} for m in messages])
 
     def existing_keys(self, dedup_keys: Sequence[str]) -> set[str]:
         if not dedup_keys:
