@@ -3,13 +3,14 @@ the live "Aprovar Ações (N)" tab."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import partial
 
 from nicegui import ui
 
 from domain import approvals
+from domain.access import Actor
 
 from ..context import call, ctx
 from ..frame import Me, NavItem, frame
@@ -25,9 +26,15 @@ def portal_nav(me: Me) -> list[NavItem]:
 
 
 @asynccontextmanager
-async def portal_page(path: str, title: str | Callable[[Me], str]) -> AsyncIterator[Me | None]:
+async def portal_page(
+    path: str,
+    title: str | Callable[[Me], str],
+    pending: Callable[[Actor], Awaitable[int]] | None = None,
+) -> AsyncIterator[Me | None]:
     """Guards and frames a portal page; yields None when signed out (redirected). The
-    title may depend on who is looking (a page only managers have, say)."""
+    title may depend on who is looking (a page only managers have, say). `pending` reads
+    the tab's count instead of `approvals.pending_count`: a page that lists the requests
+    awaiting the reader has the count as its list's total, one transaction fewer."""
     signed = await require("customer", path)
     if signed is None:
         yield None
@@ -40,10 +47,12 @@ async def portal_page(path: str, title: str | Callable[[Me], str]) -> AsyncItera
     # something (privileged: an active manager, or a stand-in during their period, as the
     # domain says). Anyone else's page grows the tab the moment a period naming them
     # begins (spec §13).
-    pending = await call(approvals.pending_count, actor) if privileged else 0
+    count = 0
+    if privileged:
+        count = await (pending(actor) if pending is not None else call(approvals.pending_count, actor))
     push = push_handlers(me) if privileged else None
     portal_head()
-    indicator = partial(approvals_tab, count=pending, since=seen) if privileged else approvals_tab_on_demand
+    indicator = partial(approvals_tab, count=count, since=seen) if privileged else approvals_tab_on_demand
     with frame(me, title if isinstance(title, str) else title(me), portal_nav(me), indicator, push):
         yield me
 
