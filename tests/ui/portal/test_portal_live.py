@@ -162,6 +162,19 @@ async def test_an_arrival_is_one_update_of_the_tab_and_no_other_message(
     assert tab.announcement is not None
 
 
+def stale_event(counts: dict[int, int]) -> ActionDecided:
+    """An event carrying counts the database no longer holds, as one overtaken by a
+    later commit's would."""
+    return ActionDecided(
+        request_id=999,
+        ticket_id=1,
+        ticket_number=1,
+        action_name="Reembolso",
+        audience=Audience(manager_ids=frozenset(counts)),
+        pending_counts=tuple(counts.items()),
+    )
+
+
 async def test_a_count_an_older_event_carried_is_put_right_by_the_re_read(user: User) -> None:
     """Events committed by different threads may reach a page out of order: the tab shows
     the count an event carries at once, and the shared re-read puts it right."""
@@ -170,15 +183,7 @@ async def test_a_count_an_older_event_carried_is_put_right_by_the_re_read(user: 
     tab = approvals_tab(user)
     assert tab.count == 1
     marcia = await customer(MARCIA)
-    stale = ActionDecided(
-        request_id=999,
-        ticket_id=1,
-        ticket_number=1,
-        action_name="Reembolso",
-        audience=Audience(manager_ids=frozenset({marcia.id})),
-        pending_counts=((marcia.id, 7),),
-    )
-    ctx().live.publish([stale])
+    ctx().live.publish([stale_event({marcia.id: 7})])
     await until(lambda: tab.count == 7)
     await until(lambda: tab.count == 1)
     await user.should_see("Aprovar Ações (1)")
@@ -196,16 +201,8 @@ async def test_the_re_read_count_keeps_the_readers_language(user: User, create_u
     await request_action(1)
     await english.should_see("Approve actions (1)", retries=100)
     await user.should_see("Aprovar Ações (1)", retries=100)
-    stale = ActionDecided(
-        request_id=999,
-        ticket_id=1,
-        ticket_number=1,
-        action_name="Reembolso",
-        # Marcia's tab subscribed first: the shared re-read starts in her page's context.
-        audience=Audience(manager_ids=frozenset({marcia.id, fabio.id})),
-        pending_counts=((marcia.id, 7), (fabio.id, 7)),
-    )
-    ctx().live.publish([stale])
+    # Marcia's tab subscribed first: the shared re-read starts in her page's context.
+    ctx().live.publish([stale_event({marcia.id: 7, fabio.id: 7})])
     await english.should_see("Approve actions (7)", retries=100)
     await english.should_see("Approve actions (1)", retries=100)
     await user.should_see("Aprovar Ações (1)", retries=100)
