@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from nicegui.testing import User
+from nicegui.testing.general_fixtures import get_path_to_main_file
+from nicegui.testing.user_simulation import user_simulation
 from user_routing import route_user_calls
 
 from persistence.database import make_engine
@@ -26,6 +29,18 @@ class _ClosingSocketNoise(logging.Filter):
 
 
 logging.getLogger("engineio.client").addFilter(_ClosingSocketNoise())
+
+
+@pytest.fixture
+async def user(caplog: pytest.LogCaptureFixture, request: pytest.FixtureRequest) -> AsyncIterator[User]:
+    """NiceGUI's `user` fixture, but a test with ERROR logs fails after the simulated app
+    has shut down, not inside it: failing inside left NiceGUI marked as started, and every
+    later page test of that process errored with "NiceGUI has already been started" (one
+    slow navigation under load once cost 55 tests that way)."""
+    async with user_simulation(main_file=get_path_to_main_file(request)) as simulated:
+        yield simulated
+    if any(record.levelname == "ERROR" for record in caplog.get_records("call")):
+        pytest.fail("There were unexpected ERROR logs.", pytrace=False)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -119,8 +119,13 @@ def row_texts(user: User, number: int) -> list[str]:
     return [f"#{number_text}", str(subject), str(customer_text), *pending_text, str(status), str(agent_name)]
 
 
+# How long a list may take to redraw or a page to load: 5 s was once too short for a
+# navigation back to the list on a slow moment of a two-core machine running the whole suite.
+LIST_WAIT = 15.0
+
+
 async def until_listed(
-    read: Callable[[], list[int]], holds: Callable[[list[int]], bool], what: str, timeout: float = 5.0
+    read: Callable[[], list[int]], holds: Callable[[list[int]], bool], what: str, timeout: float = LIST_WAIT
 ) -> None:
     """Waits for the list's live redraw: until `holds(read())`, say
     `until_listed(lambda: pending_numbers(user), lambda pending: 1 in pending, "#1 pending")`."""
@@ -133,12 +138,12 @@ async def until_listed(
     raise AssertionError(f"never {what}: the list shows {seen}")
 
 
-async def until_pending(user: User, number: int, timeout: float = 5.0) -> None:
+async def until_pending(user: User, number: int, timeout: float = LIST_WAIT) -> None:
     """Waits until the list marks ticket `number` as awaiting approval."""
     await until_listed(lambda: pending_numbers(user), lambda pending: number in pending, f"#{number} pending", timeout)
 
 
-async def until_not_pending(user: User, number: int, timeout: float = 5.0) -> None:
+async def until_not_pending(user: User, number: int, timeout: float = LIST_WAIT) -> None:
     """Waits until ticket `number` is listed without the mark."""
     def unmarked() -> list[int]:
         pending = pending_numbers(user)
@@ -147,7 +152,7 @@ async def until_not_pending(user: User, number: int, timeout: float = 5.0) -> No
     await until_listed(unmarked, lambda listed: number in listed, f"#{number} listed without the mark", timeout)
 
 
-async def until_ticket_listed(user: User, number: int, timeout: float = 5.0) -> None:
+async def until_ticket_listed(user: User, number: int, timeout: float = LIST_WAIT) -> None:
     """Waits until ticket `number` is a row of the list."""
     await until_listed(lambda: ticket_numbers(user), lambda listed: number in listed, f"#{number} listed", timeout)
 
