@@ -408,25 +408,6 @@ def _pending_scope(owner: Any, organization_ids: Any) -> list[Any]:
     ]
 
 
-def _open_for(customer_id: Any, acting_for: Sequence[int] = ()) -> Any:
-    """A request under another rule that asks this manager now (their stage) and whose
-    place they have not filled yet; with `acting_for`, also the places of the absent
-    managers they stand in for (spec §13)."""
-    if not acting_for:
-        return and_(
-            action_requests.c.rule != ApprovalRule.ANY,
-            exists().where(
-                request_approvers.c.request_id == action_requests.c.id,
-                request_approvers.c.customer_id == customer_id,
-                request_approvers.c.stage == action_requests.c.stage,
-            ),
-            ~exists().where(
-                request_answers.c.request_id == action_requests.c.id, request_answers.c.slot_id == customer_id
-            ),
-        )
-    return _open_in_places([customer_id, *acting_for])
-
-
 def _open_in_places(slot_ids: Any) -> Any:
     """A request under another rule that asks one of these places now (a stand-in's own
     and their absent managers': a list, or a bound parameter) and that place is not filled."""
@@ -440,6 +421,29 @@ def _open_in_places(slot_ids: Any) -> Any:
             ~exists().where(
                 request_answers.c.request_id == place.c.request_id, request_answers.c.slot_id == place.c.customer_id
             ),
+        ),
+    )
+
+
+def _asking(*who: Any) -> Any:
+    """The approver rows of managers (`who`: a condition on `request_approvers`) asked now
+    by an awaiting request under another rule, of a live ticket and customer, their place
+    not filled yet: read from the approver rows by customer, an index range each."""
+    owner = aliased(customers)
+    return (
+        request_approvers.join(action_requests, action_requests.c.id == request_approvers.c.request_id)
+        .join(tickets, tickets.c.id == action_requests.c.ticket_id)
+        .join(owner, owner.c.id == tickets.c.customer_id)
+    ), (
+        *who,
+        action_requests.c.state == RequestState.AWAITING_APPROVAL,
+        action_requests.c.rule != ApprovalRule.ANY,
+        request_approvers.c.stage == action_requests.c.stage,
+        tickets.c.in_trash.is_(False),
+        owner.c.in_trash.is_(False),
+        ~exists().where(
+            request_answers.c.request_id == request_approvers.c.request_id,
+            request_answers.c.slot_id == request_approvers.c.customer_id,
         ),
     )
 
@@ -464,13 +468,8 @@ def _pending_ids_for(standing_in: bool = False) -> Any:
         )
         .where(*_pending_scope(owner, bindparam("organization_ids", expanding=True)))
     )
-    asker = aliased(customers)
-    live = (
-        action_requests.c.state == RequestState.AWAITING_APPROVAL,
-        tickets.c.in_trash.is_(False),
-        asker.c.in_trash.is_(False),
-    )
     if standing_in:
+        asker = aliased(customers)
         asked = (
             select(action_requests.c.id)
             .select_from(
@@ -478,56 +477,29 @@ def _pending_ids_for(standing_in: bool = False) -> Any:
                     asker, asker.c.id == tickets.c.customer_id
                 )
             )
-            .where(*live, _open_in_places(bindparam("slot_ids", expanding=True)))
+            .where(
+                action_requests.c.state == RequestState.AWAITING_APPROVAL,
+                tickets.c.in_trash.is_(False),
+                asker.c.in_trash.is_(False),
+                _open_in_places(bindparam("slot_ids", expanding=True)),
+            )
         )
         return union_all(in_scope, asked)
-    # Driven by the manager's own approver rows (an index range), as the badges' count is:
-    # from the requests' side, SQLite checked every awaiting request for a row of theirs
-    # (45,000 awaiting: 6 ms of a manager's 8-ms count, and again in their page's list).
-    customer_id = bindparam("customer_id")
-    asked = (
-        select(action_requests.c.id)
-        .select_from(
-            request_approvers.join(action_requests, action_requests.c.id == request_approvers.c.request_id)
-            .join(tickets, tickets.c.id == action_requests.c.ticket_id)
-            .join(asker, asker.c.id == tickets.c.customer_id)
-        )
-        .where(
-            request_approvers.c.customer_id == customer_id,
-            request_approvers.c.stage == action_requests.c.stage,
-            action_requests.c.rule != ApprovalRule.ANY,
-            *live,
-            ~exists().where(
-                request_answers.c.request_id == action_requests.c.id, request_answers.c.slot_id == customer_id
-            ),
-        )
-    )
-    return union_all(in_scope, asked)
+    # Driven by the manager's own approver rows, as the badges' count is: from the
+    # requests' side, SQLite checked every awaiting request for a row of theirs (45,000
+    # awaiting: 6 ms of a manager's 8-ms count, and again in their page's list).
+    joined, conditions = _asking(request_approvers.c.customer_id == bindparam("customer_id"))
+    return union_all(in_scope, select(action_requests.c.id).select_from(joined).where(*conditions))
 
 
 def _open_by_approver() -> Any:
     """Per manager, the requests under other rules that ask them now and that they have
-    not answered (the approver rows are read by customer: an index range each)."""
-    owner = aliased(customers)
+    not answered."""
+    joined, conditions = _asking(request_approvers.c.customer_id.in_(bindparam("customer_ids", expanding=True)))
     return (
         select(request_approvers.c.customer_id, func.count())
-        .select_from(
-            request_approvers.join(action_requests, action_requests.c.id == request_approvers.c.request_id)
-            .join(tickets, tickets.c.id == action_requests.c.ticket_id)
-            .join(owner, owner.c.id == tickets.c.customer_id)
-        )
-        .where(
-            request_approvers.c.customer_id.in_(bindparam("customer_ids", expanding=True)),
-            action_requests.c.state == RequestState.AWAITING_APPROVAL,
-            action_requests.c.rule != ApprovalRule.ANY,
-            request_approvers.c.stage == action_requests.c.stage,
-            tickets.c.in_trash.is_(False),
-            owner.c.in_trash.is_(False),
-            ~exists().where(
-                request_answers.c.request_id == request_approvers.c.request_id,
-                request_answers.c.slot_id == request_approvers.c.customer_id,
-            ),
-        )
+        .select_from(joined)
+        .where(*conditions)
         .group_by(request_approvers.c.customer_id)
     )
 

@@ -44,11 +44,13 @@ def counted_title(count: int, base_title: str) -> str:
 
 
 def set_title_count(count: int, base_title: str) -> None:
-    ui.run_javascript(f"window.aval && window.aval.setCount({int(count)}, {json.dumps(base_title)});")
+    ui.run_javascript(f"window.aval && window.aval.setCount({int(count)}, {json.dumps(base_title)})")
 
 
 def notify_in_background(title: str, body: str, url: str) -> None:
-    ui.run_javascript(f"window.aval && window.aval.notify({json.dumps(title)}, {json.dumps(body)}, {json.dumps(url)});")
+    ui.run_javascript(
+        f"window.aval && window.aval.notify({json.dumps(title)}, {json.dumps(body)}, {json.dumps(url)})"
+    )
 
 
 async def ask_permission() -> str:

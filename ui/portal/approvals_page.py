@@ -105,12 +105,13 @@ def _title(me: Me) -> str:
 def register() -> None:
     @ui.page(APPROVALS_PATH)
     async def approvals_page() -> None:
-        first: list[Page[RequestRow]] = []
+        first: Page[RequestRow] | None = None
 
         async def first_page(actor: Actor) -> int:
             # The header's tab count is this list's total: read once, for both.
-            first.append(await _pending(actor, 1))
-            return first[0].total
+            nonlocal first
+            first = await _pending(actor, 1)
+            return first.total
 
         async with portal_page(APPROVALS_PATH, _title, first_page) as me:
             if me is None:
@@ -156,6 +157,6 @@ def register() -> None:
             def on_event(event: DomainEvent) -> None:
                 refresh.soon()
 
-            shown = [first[0] if first else await _pending(me.actor, 1)]
+            shown = [first or await _pending(me.actor, 1)]
             show(shown[0])
             ctx().live.subscribe(on_event, lambda event: concerns_manager(event, me))

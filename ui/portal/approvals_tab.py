@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from domain.errors import DomainError
 from domain.events import ActionRequested, DomainEvent, RequestEvent
 
 from .. import browser
@@ -38,20 +37,17 @@ def request_path(request_id: int) -> str:
     return f"{APPROVALS_PATH}/{request_id}"
 
 
-def tab_text(count: int) -> str:
-    return _("Approve actions ({count})").format(count=count)
-
-
 class ApprovalsTab(ui.link, component="approvals_tab.js"):
     """A link (to the list) that also sets the title's count and announces arrivals.
     Props are numbers, strings and tuples: lists and dicts would each become an
     observable collection kept for as long as the page is open."""
 
     def __init__(self, count: int, base_title: str) -> None:
-        super().__init__(tab_text(count), APPROVALS_PATH)
         # In the reader's language, kept: a count confirmed by the shared re-read arrives
         # outside the page's request, where `_()` would speak the installation's default.
-        self._text_template = _("Approve actions ({count})")
+        text_template = _("Approve actions ({count})")
+        super().__init__(text_template.format(count=count), APPROVALS_PATH)
+        self._text_template = text_template
         self._props["count"] = count
         self._props["base"] = base_title  # the page's title without the count
         self._props["announcement"] = None
@@ -104,13 +100,6 @@ def approvals_tab(me: Me, count: int | None = None, since: int | None = None) ->
     base_title = ui.context.client.title or "Aval"
     tab = ApprovalsTab(count or 0, base_title)
 
-    async def read() -> None:
-        try:
-            # One read for all the tabs asking in the same turn (pending_counts.py).
-            tab.confirm(await pending_counts.batch.count(me.actor))
-        except DomainError:  # signed out or deactivated meanwhile: nothing to approve
-            tab.confirm(0)
-
     def on_event(event: DomainEvent) -> None:
         arrival = announcement(event) if isinstance(event, ActionRequested) else None
         counted = event.pending_count_of(me.actor.id) if isinstance(event, RequestEvent) else None
@@ -120,7 +109,7 @@ def approvals_tab(me: Me, count: int | None = None, since: int | None = None) ->
     ctx().live.subscribe(on_event, lambda event: concerns_manager(event, me))
     if count is None or since != ctx().live.sequence:
         # No count yet, or an event went by between the read and the subscription.
-        ui.timer(0, read, once=True)
+        ui.timer(0, lambda: pending_counts.batch.recheck(me.actor, tab.confirm), once=True)
     elif count > 0:
         # In the page as it arrives: no title changing after load.
         ui.page_title(browser.counted_title(count, base_title))
