@@ -31,6 +31,7 @@ from persistence.login_throttle import SqlLoginThrottle
 from persistence.migrate import startup_lock, upgrade
 from persistence.passwords import Argon2Hasher
 from persistence.tables import start_mappers
+from persistence.ticket_tallies import fold_now
 from persistence.uow import SqlUnitOfWork
 from ui import deleted_pages, socket_guard, unconnected_pages
 from ui.context import AppContext, install
@@ -128,7 +129,9 @@ def build(config: Config) -> AppContext:
     # due time in the database; any commit here or on another instance may have brought it forward.
     # Reminders carry fresh one-decision links, valid as long as a request's (AVAL_EMAIL_LINK_DAYS).
     send_reminders = partial(reminders.send_reminders, link_days=config.email_link_days)
-    due = DueWorker(services, [approvals.expire_overdue, send_reminders, standins.wake_due])
+    due = DueWorker(
+        services, [approvals.expire_overdue, send_reminders, standins.wake_due], upkeep=partial(fold_now, engine)
+    )
     live.listeners.append(due.on_events)
     live.remote_listeners.append(due.on_events)
     app.on_startup(due.start)

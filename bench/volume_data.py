@@ -30,6 +30,7 @@ from persistence.tables import (
     organizations,
     tickets,
 )
+from persistence.ticket_tallies import fold_now
 
 from .support import continue_ids_after_rows
 
@@ -225,6 +226,9 @@ def load(engine: Engine) -> dict[str, float]:
                                                              for row in chunk])
     timings["history_entries_s"] = time.perf_counter() - step
     step = time.perf_counter()
+    # The tickets' triggers added a tally row per ticket on SQLite; the app's due worker
+    # folds them at its start, and a benchmark calling use cases in process has none.
+    fold_now(engine)
     with engine.begin() as connection:
         if postgres:
             continue_ids_after_rows(connection, ("agents", "organizations", "customers", "catalog_actions", "tickets",

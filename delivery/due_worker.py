@@ -48,6 +48,10 @@ class DueWorker:
         # requests, each a transaction, a commit and a burst of live events for every open
         # page (docs/benchmarks.md §5). Expiry stays well within its 30 s.
         gather: float = 1.0,
+        # Storage upkeep that is due "now and then" rather than at a time in the database
+        # (the tickets' tallies folded): run at start, then at most this often, on a wake-up.
+        upkeep: Callable[[], object] | None = None,
+        upkeep_every: float = 60.0,
         name: str = "due-worker",
     ) -> None:
         self.services = services
@@ -58,6 +62,9 @@ class DueWorker:
         self.busy_elsewhere = busy_elsewhere
         self.between_batches = between_batches
         self.gather = gather
+        self.upkeep = upkeep
+        self.upkeep_every = upkeep_every
+        self._upkept_at: float | None = None
         self.name = name
         self._wakeup = threading.Event()
         self._stopping = threading.Event()
@@ -98,6 +105,7 @@ class DueWorker:
             began = time.monotonic()
             try:
                 taken = self.run_due()
+                self._upkeep()
                 delay = self.seconds_to_next_due()
                 if delay == 0 and not taken:
                     # Due, yet nothing to take: another instance holds those rows right now.
@@ -121,6 +129,13 @@ class DueWorker:
                     break
                 self._stopping.wait(self.between_batches)
         return total
+
+    def _upkeep(self) -> None:
+        now = time.monotonic()
+        if self.upkeep is None or (self._upkept_at is not None and now - self._upkept_at < self.upkeep_every):
+            return
+        self._upkept_at = now
+        self.upkeep()
 
     def seconds_to_next_due(self, now: datetime | None = None) -> float:
         due = self.services.run(due_work.next_due)

@@ -135,9 +135,21 @@ tickets = Table(
     Column("trashed_with_customer", Boolean, nullable=False, default=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
-    Index("ix_tickets_list", "in_trash", "updated_at"),
-    Index("ix_tickets_status_list", "in_trash", "status", "updated_at"),
+    Index("ix_tickets_list", "in_trash", "updated_at", "id"),
+    Index("ix_tickets_status_list", "in_trash", "status", "updated_at", "id"),
     Index("ix_tickets_customer_trash", "customer_id", "in_trash"),  # a manager's scope (0003)
+)
+
+# What the tickets' triggers add up (migration 0014): a row per change, +n or −n for a
+# (status, trash) pair, folded now and then (persistence.ticket_tallies). The unfiltered
+# ticket lists sum these few rows instead of counting every ticket.
+ticket_tallies = Table(
+    "ticket_tallies",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("status", String(32), nullable=False),
+    Column("in_trash", Boolean, nullable=False),
+    Column("n", Integer, nullable=False),
 )
 
 history_entries = Table(

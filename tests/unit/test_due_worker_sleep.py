@@ -61,3 +61,29 @@ def test_a_commit_wakes_it_and_it_expires_at_the_deadline(desk: Desk) -> None:
         worker.stop()
     # Its own thread: an app started by another test of this process runs a due worker too.
     assert thread is not None and not thread.is_alive()
+
+
+def test_its_upkeep_runs_at_start_then_at_most_once_a_period(desk: Desk) -> None:
+    """The tickets' tallies are folded by this upkeep: at every start (a bulk load's rows),
+    then on a wake-up at most once per `upkeep_every`, not after every commit."""
+    upkept: list[float] = []
+    worker = DueWorker(desk.services, [approvals.expire_overdue], upkeep=lambda: upkept.append(time.monotonic()),
+                       upkeep_every=0.5, gather=0.0)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 5
+        while not upkept:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        for _ in range(5):  # five commits in quick succession
+            worker.wake()
+            time.sleep(0.02)
+        assert len(upkept) == 1
+        time.sleep(0.6)
+        worker.wake()
+        while len(upkept) < 2:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+    finally:
+        worker.stop()
+    assert upkept[1] - upkept[0] >= 0.5
