@@ -59,6 +59,8 @@ class SqlUnitOfWork(UnitOfWork):
         self.session = self.session_factory()
         session = self.session
         if self.read_only:
+            # Nothing it reads makes it write: it ends with a COMMIT (see __exit__).
+            session.autoflush = False
             # Begins now, without the write lock (see persistence/database.py).
             session.connection(execution_options={READ_ONLY: True})
         self.settings = repos.SqlSettings(session)
@@ -86,7 +88,14 @@ class SqlUnitOfWork(UnitOfWork):
             # Detach first: a rollback would expire what was read, and use cases hand
             # those plain objects back to pages after the transaction ends.
             self.session.expunge_all()
-            self.session.rollback()
+            if self.read_only and exc[0] is None:
+                # What was only read ends with a COMMIT, which writes nothing: psycopg forgets
+                # its prepared statements at every ROLLBACK, so the pages' reads, planned
+                # anew each time, spent longer in PostgreSQL's planner than in running
+                # (the manager's list: 5.9 ms planning, 3.9 ms running; docs/benchmarks.md §5).
+                self.session.commit()
+            else:
+                self.session.rollback()
             self.session.close()
             self.session = None
         error = exc[1] if len(exc) > 1 else None

@@ -5,6 +5,7 @@ writers at once must neither wait on one another for them nor lose one."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import pytest
 from alembic import command
@@ -90,34 +91,39 @@ def test_an_existing_desk_is_counted_when_it_migrates(database: Database) -> Non
     assert _totals(database) == _counted(database) and _totals(database)[0] == 9
 
 
+def _writers(database: Database, round_number: int, numbers: list[int]) -> list[Callable[[], object]]:
+    """A round: two tickets created, one closed, one trashed, and two folds, all released
+    at once by a barrier."""
+    bruno, livia = database.agent(BRUNO), database.customer(LIVIA)
+    barrier = threading.Barrier(6)
+
+    def together(step: Callable[[], object]) -> Callable[[], object]:
+        def run() -> object:
+            barrier.wait()
+            return step()
+        return run
+
+    def folding() -> int:
+        with database.engine.begin() as connection:
+            return fold(connection, at_least=0)
+
+    return [
+        together(lambda: database.run(tickets.create_ticket, livia, f"Rodada {round_number}", "")),
+        together(lambda: database.run(tickets.set_status, bruno, numbers[0], TicketStatus.CLOSED)),
+        together(lambda: database.run(tickets.trash_ticket, bruno, numbers[1])),
+        together(lambda: database.run(tickets.create_ticket, livia, f"Rodada {round_number}b", "")),
+        together(folding),
+        together(folding),
+    ]
+
+
 def test_writers_at_once_neither_wait_on_each_other_nor_lose_a_count(database: Database) -> None:
     """On PostgreSQL, tickets created, closed and trashed by four writers at once while two
     folds run: no deadlock, no lost or doubled count (20 rounds)."""
     if database.kind != "postgresql":
         pytest.skip("SQLite has one writer at a time")
-    bruno, livia = database.agent(BRUNO), database.customer(LIVIA)
     numbers = database.add_tickets(JOAO, 40)
     for round_number in range(20):
-        barrier = threading.Barrier(6)
-        mine = numbers[round_number * 2: round_number * 2 + 2]
-
-        def create() -> None:
-            barrier.wait()
-            database.run(tickets.create_ticket, livia, f"Rodada {round_number}", "")
-
-        def close(number: int) -> None:
-            barrier.wait()
-            database.run(tickets.set_status, bruno, number, TicketStatus.CLOSED)
-
-        def trash(number: int) -> None:
-            barrier.wait()
-            database.run(tickets.trash_ticket, bruno, number)
-
-        def folding() -> None:
-            barrier.wait()
-            with database.engine.begin() as connection:
-                fold(connection, at_least=0)
-
-        results = run_together(create, lambda: close(mine[0]), lambda: trash(mine[1]), create, folding, folding)
+        results = run_together(*_writers(database, round_number, numbers[round_number * 2: round_number * 2 + 2]))
         assert [r for r in results if isinstance(r, Exception)] == []
         assert _totals(database) == _counted(database), f"round {round_number}"
