@@ -342,6 +342,15 @@ def expiry_phase(
             "p95_ms": round(percentile(during, 95), 1) if during else None,
             "max_ms": round(max(during), 1) if during else None,
         }
+    # Which slow loads a pause of the collector explains: a load over 100 ms that was
+    # running while a collection (a full one, or any over 20 ms) held the process.
+    held = [(pause["at"] - pause["ms"] / 1000, pause["at"]) for pause in pauses]
+    for name, samples in latencies.items():
+        slow = [(began, seconds) for began, seconds in samples if window[0] <= began <= window[1] and seconds > 0.1]
+        pages[name]["over_100ms"] = len(slow)
+        pages[name]["over_100ms_in_a_collection"] = sum(
+            1 for began, seconds in slow if any(start < began + seconds and end > began for start, end in held)
+        )
     slowest = sorted(
         ((began, seconds, name) for name, samples in latencies.items() for began, seconds in samples
          if window[0] <= began <= window[1]),
