@@ -4,12 +4,13 @@ time (a dummy hash is verified), so the form does not tell which accounts exist.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Literal
 
 from . import standins
 from .access import Actor, require_agent, require_customer
 from .admin import PasswordHasher
-from .errors import InvalidInput, NotAuthenticated
+from .errors import DomainError, InvalidInput, NotAuthenticated
 from .messages import N_
 from .model import Agent, Customer
 from .ports import UnitOfWork
@@ -75,6 +76,34 @@ def signed_in_as(
     with uow:
         person = _person(uow, actor)
         return _me(uow, person), credential_stamp(person.password_hash)
+
+
+Signed = tuple[tuple[str, str, bool, str | None, str | None], str]
+
+
+@read_only
+def signed_in_reading(
+    uow: UnitOfWork,
+    actor: Actor | None,
+    read: Callable[..., object],
+    args: tuple[object, ...] = (),
+    *,
+    privileged_only: bool = False,
+) -> tuple[Signed, object]:
+    """`signed_in_as`, then a page's first read (a read-only use case taking the same
+    actor), in one transaction. A page load made them two, each with its own transaction
+    and worker-thread hop, and under a burst every hop waited its turn (docs/benchmarks.md
+    §5). The read runs only once the person is known to be signed in; a refusal of the read
+    comes back in place of its value. With `privileged_only` it is skipped (None) for
+    someone without a manager's or admin's pages."""
+    with uow:
+        signed = signed_in_as(uow, actor)
+        if privileged_only and not signed[0][2]:
+            return signed, None
+        try:
+            return signed, read(uow, actor, *args)
+        except DomainError as error:
+            return signed, error
 
 
 def set_locale(uow: UnitOfWork, actor: Actor, locale: str | None) -> None:

@@ -53,8 +53,14 @@ class SqlUnitOfWork(UnitOfWork):
         self.publisher = publisher
         self.before_commit = before_commit
         self.session: Session | None = None
+        self._depth = 0
 
     def __enter__(self) -> SqlUnitOfWork:
+        # A use case called by another inside its `with uow` joins that transaction (a
+        # page's sign-in check and first read, domain.auth.signed_in_reading).
+        self._depth += 1
+        if self._depth > 1:
+            return self
         super().__enter__()
         self.session = self.session_factory()
         session = self.session
@@ -84,6 +90,9 @@ class SqlUnitOfWork(UnitOfWork):
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._depth -= 1
+        if self._depth > 0:
+            return
         if self.session is not None:
             # Detach first: a rollback would expire what was read, and use cases hand
             # those plain objects back to pages after the transaction ends.

@@ -12,7 +12,7 @@ import secrets
 import time
 import uuid
 import weakref
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import quote, urlsplit
@@ -25,7 +25,7 @@ from domain import auth
 from domain.access import SIGNED_OUT, Actor
 from domain.errors import NotAuthenticated
 
-from .context import call
+from .context import call, ctx
 from .i18n import translate
 
 Kind = Literal["agent", "customer"]
@@ -208,12 +208,41 @@ def safe_next(target: str | None, kind: Kind) -> str:
     return target
 
 
-async def require(kind: Kind, path: str) -> tuple[Actor, tuple[str, str, bool, str | None, str | None]] | None:
-    """Page guard: the signed-in, still active person, or a redirect to the login."""
+@dataclass
+class FirstRead:
+    """A page's first read (a read-only use case taking the reader as its actor, then
+    `args`), done in the transaction of the page's sign-in check: see
+    `auth.signed_in_reading`. After `require`, `value` is its result, the DomainError that
+    refused it, or None when it was not read (signed out; `privileged_only` and the reader
+    is neither a manager nor an admin)."""
+
+    use_case: Callable[..., object]
+    args: tuple[object, ...] = ()
+    privileged_only: bool = False
+    value: object = None
+    seen: int = -1  # the live events' sequence number from before the read
+
+    def missed_events(self) -> bool:
+        """Whether events were published since the read, before the page subscribed to
+        them: the page then reads again, once it is drawn."""
+        return self.seen != ctx().live.sequence
+
+
+async def require(
+    kind: Kind, path: str, first: FirstRead | None = None
+) -> tuple[Actor, tuple[str, str, bool, str | None, str | None]] | None:
+    """Page guard: the signed-in, still active person, or a redirect to the login. With
+    `first`, the page's first read comes along, in the same transaction."""
     actor = current_actor(kind)
     if actor is not None:
         try:
-            me, stamp = await call(auth.signed_in_as, actor)
+            if first is None:
+                me, stamp = await call(auth.signed_in_as, actor)
+            else:
+                first.seen = ctx().live.sequence
+                (me, stamp), first.value = await call(
+                    auth.signed_in_reading, actor, first.use_case, first.args, privileged_only=first.privileged_only
+                )
         except NotAuthenticated:
             sign_out(kind)
         else:

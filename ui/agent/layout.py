@@ -9,7 +9,7 @@ from nicegui import ui
 
 from ..frame import Me, NavItem, frame
 from ..i18n import _
-from ..session import require
+from ..session import FirstRead, require
 from .bell import bell
 
 
@@ -26,10 +26,13 @@ def agent_nav(me: Me) -> list[NavItem]:
 
 
 @asynccontextmanager
-async def agent_page(path: str, title: str, *, admin_only: bool = False) -> AsyncIterator[Me | None]:
+async def agent_page(
+    path: str, title: str, *, admin_only: bool = False, first: FirstRead | None = None
+) -> AsyncIterator[Me | None]:
     """Guards and frames an agent page. Yields None when the page must not be built
-    (signed out: redirected to the login; not an admin on an admin page: told so)."""
-    signed = await require("agent", path)
+    (signed out: redirected to the login; not an admin on an admin page: told so). `first`,
+    the page's first read, is read with the sign-in check."""
+    signed = await require("agent", path, first)
     if signed is None:
         yield None
         return

@@ -19,6 +19,7 @@ from ..frame import Me
 from ..i18n import _
 from ..labels import STATUS_COLORS, status_label
 from ..refresh import Coalesced
+from ..session import FirstRead
 from .labels import ticket_path
 from .layout import agent_page
 from .new_ticket_dialog import open_new_ticket_dialog
@@ -34,10 +35,10 @@ class ListState:
     search: str = ""
     page: int = 1
 
-    def query(self, me: Me) -> TicketFilter:
+    def query(self, me: Me | None) -> TicketFilter:
         return TicketFilter(
             status=None if self.status == ALL else TicketStatus(self.status),
-            assigned_agent_id=me.actor.id if self.mine else None,
+            assigned_agent_id=me.actor.id if self.mine and me is not None else None,
             search=self.search.strip(),
             page=self.page,
             per_page=PER_PAGE,
@@ -95,13 +96,15 @@ class AgentTicketList(ui.element, component="agent_ticket_list.js"):
 def register() -> None:
     @ui.page("/agent")
     async def tickets_page() -> None:
-        async with agent_page("/agent", _("Tickets")) as me:
+        # The list as it opens (every filter off), read with the sign-in check.
+        first = FirstRead(tickets.list_tickets, (ListState().query(None),))
+        async with agent_page("/agent", _("Tickets"), first=first) as me:
             if me is None:
                 return
-            await _build(me)
+            await _build(me, first)
 
 
-async def _build(me: Me) -> None:
+async def _build(me: Me, first: FirstRead) -> None:
     state = ListState()
 
     with ui.row().classes("w-full items-end gap-4"):
@@ -188,4 +191,9 @@ async def _build(me: Me) -> None:
         redraw.soon()
 
     ctx().live.subscribe(on_event, lambda event: isinstance(event, (TicketChanged, RequestEvent)))
-    await redraw()
+    if isinstance(first.value, Page | DomainError):
+        draw(first.value if isinstance(first.value, Page) else error_text(first.value))
+        if first.missed_events():
+            redraw.soon()
+    else:
+        await redraw()

@@ -25,6 +25,7 @@ from ..frame import Me
 from ..i18n import _
 from ..labels import deadline_text
 from ..refresh import Coalesced
+from ..session import FirstRead
 from .approvals_tab import APPROVALS_PATH, request_path
 from .layout import not_found, portal_page
 from .live_filters import concerns_manager
@@ -105,15 +106,9 @@ def _title(me: Me) -> str:
 def register() -> None:
     @ui.page(APPROVALS_PATH)
     async def approvals_page() -> None:
-        first: Page[RequestRow] | None = None
-
-        async def first_page(actor: Actor) -> int:
-            # The header's tab count is this list's total: read once, for both.
-            nonlocal first
-            first = await _pending(actor, 1)
-            return first.total
-
-        async with portal_page(APPROVALS_PATH, _title, first_page) as me:
+        # Read with the sign-in check; the header's tab count is this list's total.
+        first = FirstRead(approvals.pending_approvals, (1, PER_PAGE), privileged_only=True)
+        async with portal_page(APPROVALS_PATH, _title, first) as me:
             if me is None:
                 return
             if not me.privileged:  # someone who manages nothing has no such page
@@ -157,6 +152,8 @@ def register() -> None:
             def on_event(event: DomainEvent) -> None:
                 refresh.soon()
 
-            shown = [first or await _pending(me.actor, 1)]
+            shown = [first.value if isinstance(first.value, Page) else await _pending(me.actor, 1)]
             show(shown[0])
             ctx().live.subscribe(on_event, lambda event: concerns_manager(event, me))
+            if first.missed_events():
+                refresh.soon()

@@ -3,19 +3,19 @@ the live "Aprovar Ações (N)" tab."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import partial
 
 from nicegui import ui
 
 from domain import approvals
-from domain.access import Actor
+from domain.views import Page
 
-from ..context import call, ctx
+from ..context import ctx
 from ..frame import Me, NavItem, frame
 from ..i18n import _
-from ..session import require
+from ..session import FirstRead, require
 from ..webapp import portal_head
 from .approvals_tab import approvals_tab, approvals_tab_on_demand
 from .web_push import push_handlers
@@ -27,15 +27,16 @@ def portal_nav(me: Me) -> list[NavItem]:
 
 @asynccontextmanager
 async def portal_page(
-    path: str,
-    title: str | Callable[[Me], str],
-    pending: Callable[[Actor], Awaitable[int]] | None = None,
+    path: str, title: str | Callable[[Me], str], first: FirstRead | None = None
 ) -> AsyncIterator[Me | None]:
     """Guards and frames a portal page; yields None when signed out (redirected). The
-    title may depend on who is looking (a page only managers have, say). `pending` reads
-    the tab's count instead of `approvals.pending_count`: a page that lists the requests
-    awaiting the reader has the count as its list's total, one transaction fewer."""
-    signed = await require("customer", path)
+    title may depend on who is looking (a page only managers have, say). A manager's tab
+    count is read with the sign-in check, in its transaction; a page listing the requests
+    awaiting the reader gives that read as `first` (privileged only), and the count is its
+    list's total."""
+    if first is None:
+        first = FirstRead(approvals.pending_count, privileged_only=True)
+    signed = await require("customer", path, first)
     if signed is None:
         yield None
         return
@@ -49,7 +50,10 @@ async def portal_page(
     # begins (spec §13).
     count = 0
     if privileged:
-        count = await (pending(actor) if pending is not None else call(approvals.pending_count, actor))
+        if isinstance(first.value, Page):
+            count = first.value.total
+        elif isinstance(first.value, int):
+            count = first.value
     push = push_handlers(me) if privileged else None
     portal_head()
     indicator = partial(approvals_tab, count=count, since=seen) if privileged else approvals_tab_on_demand
