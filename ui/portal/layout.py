@@ -12,7 +12,6 @@ from nicegui import ui
 from domain import approvals
 from domain.views import Page
 
-from ..context import ctx
 from ..frame import Me, NavItem, frame
 from ..i18n import _
 from ..session import FirstRead, require
@@ -42,13 +41,14 @@ async def portal_page(
         return
     actor, (name, email, privileged, locale, zone) = signed
     me = Me(actor, name, email, privileged, locale, zone)
-    # Read before drawing, so the tab is in the page as it arrives instead of popping in.
-    seen = ctx().live.sequence
     # The approvals tab, and the push that feeds it, exist only for someone who manages
     # something (privileged: an active manager, or a stand-in during their period, as the
     # domain says). Anyone else's page grows the tab the moment a period naming them
     # begins (spec §13).
-    count = 0
+    # Read before drawing, so the tab is in the page as it arrives instead of popping in;
+    # `first.seen`, the live events' number from before that read: the tab reads again if
+    # any came since.
+    count: int | None = None  # not read (refused): the tab reads it itself
     if privileged:
         if isinstance(first.value, Page):
             count = first.value.total
@@ -56,7 +56,7 @@ async def portal_page(
             count = first.value
     push = push_handlers(me) if privileged else None
     portal_head()
-    indicator = partial(approvals_tab, count=count, since=seen) if privileged else approvals_tab_on_demand
+    indicator = partial(approvals_tab, count=count, since=first.seen) if privileged else approvals_tab_on_demand
     with frame(me, title if isinstance(title, str) else title(me), portal_nav(me), indicator, push):
         yield me
 

@@ -3,6 +3,10 @@ request awaiting approval, and **Novo chamado**."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import demo_lookups
+import pytest
 from agent_support import (
     ANA,
     BRUNO,
@@ -24,8 +28,11 @@ from agent_support import (
 )
 from nicegui.testing import User
 
-from domain import tickets
+from domain import approvals, auth, tickets
+from domain.access import Actor
 from domain.model import TicketStatus
+from domain.ports import UnitOfWork
+from ui.context import ctx
 
 TICKET_2 = "Servidor de produção lento"
 
@@ -129,3 +136,27 @@ async def test_a_request_moves_its_ticket_to_the_top_of_the_list(user: User) -> 
     await until_pending(user, 1)
     await until_listed(lambda: ticket_numbers(user), lambda order: order[0] == 1, "#1 on top")  # the live redraw
     assert ticket_numbers(user)[0] == 1
+
+
+async def test_a_change_between_the_first_read_and_the_live_updates_still_shows(
+    user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The list's first page is read with the sign-in check, before the page listens for
+    events: a request committed in between must still mark its ticket, without a reload."""
+    real = auth.signed_in_reading
+    bruno = await agent(BRUNO)
+    action = await run_use_case(demo_lookups.action_id, "Reembolso")
+
+    def then_a_request(uow: UnitOfWork, actor: Actor, *args: Any, **kwargs: Any) -> Any:
+        result = real(uow, actor, *args, **kwargs)
+        if actor == bruno and not requested:
+            requested.append(ctx().services.run(approvals.request_action, bruno, 1, action, ""))
+        return result
+
+    requested: list[int] = []
+    then_a_request.read_only = True  # type: ignore[attr-defined]
+    monkeypatch.setattr(auth, "signed_in_reading", then_a_request)
+    await login(user, BRUNO)
+    await user.should_see(TICKET_1, retries=100)
+    assert requested, "the page's first read did not go through signed_in_reading"
+    await until_pending(user, 1)
