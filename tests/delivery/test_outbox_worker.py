@@ -7,8 +7,9 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from outbox_support import (
@@ -135,8 +136,12 @@ def test_the_agent_who_is_both_assignee_and_requester_gets_one_mail(desk: Desk, 
     assert "Fábio Gerente aprovou a ação “Reembolso” no chamado #1" in mail.text
     assert "Decidida por: Fábio Gerente" in mail.text
     assert "Decisão: A ação foi aprovada." in mail.text
-    decided_at = desk.scalar("SELECT decided_at FROM action_requests WHERE id = :i", i=request_id)
-    assert str(decided_at)[:10].split("-")[::-1] == mail.text.split("Decidida em: ")[1][:10].split("/")
+    decided_at = datetime.fromisoformat(
+        str(desk.scalar("SELECT decided_at FROM action_requests WHERE id = :i", i=request_id))
+    )
+    # The reader's day in São Paulo (the default zone), not UTC's: from 21:00 there they differ.
+    local_day = decided_at.replace(tzinfo=decided_at.tzinfo or UTC).astimezone(ZoneInfo("America/Sao_Paulo"))
+    assert mail.text.split("Decidida em: ")[1][:10] == local_day.strftime("%d/%m/%Y")
     assert f"Abrir o chamado: {BASE_URL}/agent/tickets/1" in mail.text
     assert smtp.mailbox.count == 3
 
