@@ -26,11 +26,10 @@ def _totals(db: Database) -> list[int]:
 
 
 def _counted(db: Database) -> list[int]:
-    trash = "true" if db.kind == "postgresql" else "1"
-    live = "false" if db.kind == "postgresql" else "0"
-    found = [db.scalar(f"SELECT count(*) FROM tickets WHERE in_trash = {live}"),
-             db.scalar(f"SELECT count(*) FROM tickets WHERE in_trash = {trash}")]
-    found += [db.scalar(f"SELECT count(*) FROM tickets WHERE in_trash = {live} AND status = :s", s=status.value)
+    """The same totals, counted from the tickets themselves."""
+    found = [db.scalar("SELECT count(*) FROM tickets WHERE in_trash = false"),
+             db.scalar("SELECT count(*) FROM tickets WHERE in_trash = true")]
+    found += [db.scalar("SELECT count(*) FROM tickets WHERE in_trash = false AND status = :s", s=status.value)
               for status in TicketStatus]
     return found
 
